@@ -1,0 +1,165 @@
+//! What both SBOM formats share: the format choice, the timestamp, the tool and the lifecycle.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+
+/// The SBOM formats this tool writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// CycloneDX JSON of a [`CycloneDxVersion`].
+    CycloneDx(CycloneDxVersion),
+    /// SPDX 2.3 JSON.
+    Spdx23,
+}
+
+impl Format {
+    /// The file name extension used by `--output-dir`: `cdx.json` or `spdx.json`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::CycloneDx(_) => "cdx.json",
+            Format::Spdx23 => "spdx.json",
+        }
+    }
+}
+
+/// CycloneDX specification versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CycloneDxVersion {
+    /// 1.5
+    V1_5,
+    /// 1.6 (the default: the version most consumers read today)
+    V1_6,
+    /// 1.7
+    V1_7,
+}
+
+impl CycloneDxVersion {
+    /// The `specVersion` string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycloneDxVersion::V1_5 => "1.5",
+            CycloneDxVersion::V1_6 => "1.6",
+            CycloneDxVersion::V1_7 => "1.7",
+        }
+    }
+
+    /// Parses a `specVersion` string.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "1.5" => Some(Self::V1_5),
+            "1.6" => Some(Self::V1_6),
+            "1.7" => Some(Self::V1_7),
+            _ => None,
+        }
+    }
+}
+
+/// When in the software's life the SBOM was made (CycloneDX `lifecycles.phase`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// From the manifests and lockfile, before any build (`cargo sbom`).
+    PreBuild,
+    /// Recorded by a build (`cargo attest build`, build hooks).
+    Build,
+}
+
+impl Lifecycle {
+    /// The CycloneDX phase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::PreBuild => "pre-build",
+            Lifecycle::Build => "build",
+        }
+    }
+}
+
+/// The creation time written into a document, whole seconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timestamp(u64);
+
+impl Timestamp {
+    /// `SOURCE_DATE_EPOCH` when set (reproducible builds), else the current time.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(text) => Self::from_source_date_epoch(&text),
+            Err(_) => Ok(Self::now()),
+        }
+    }
+
+    /// Parses a `SOURCE_DATE_EPOCH` value.
+    pub fn from_source_date_epoch(text: &str) -> Result<Self> {
+        text.trim()
+            .parse::<u64>()
+            .map(Self)
+            .map_err(|_| Error::SourceDateEpoch(text.to_owned()))
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        Self(since.as_secs())
+    }
+
+    /// A fixed time in seconds since the epoch.
+    pub fn from_secs(secs: u64) -> Self {
+        Self(secs)
+    }
+
+    /// RFC 3339 UTC with seconds precision, e.g. `2024-05-01T12:00:00Z` (valid for both formats).
+    pub fn rfc3339(self) -> String {
+        humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(self.0)).to_string()
+    }
+}
+
+/// Options for writing one document.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentOptions {
+    /// The format.
+    pub format: Format,
+    /// The creation time.
+    pub timestamp: Timestamp,
+    /// The lifecycle phase.
+    pub lifecycle: Lifecycle,
+}
+
+/// The tool named in every document.
+pub const TOOL_NAME: &str = "cargo-sbom";
+/// The tool's version.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A name-based UUID (v5) of `bytes`, used for serial numbers and namespaces so that the same
+/// content always gets the same identifier.
+pub fn content_uuid(bytes: &[u8]) -> uuid::Uuid {
+    // A fixed namespace of this project, so our ids do not collide with other tools' v5 ids.
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6b1f_3a52_0c7e_4d0a_9a55_8f1e_2c3d_4b5a);
+    uuid::Uuid::new_v5(&NAMESPACE, bytes)
+}
+
+/// Serialises to pretty JSON with a trailing newline.
+pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain data structures to a Vec cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(Timestamp::from_secs(0).rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(Timestamp::from_source_date_epoch("1700000000").unwrap().rfc3339(), "2023-11-14T22:13:20Z");
+        assert!(Timestamp::from_source_date_epoch("yesterday").is_err());
+        assert!(Timestamp::from_source_date_epoch("-5").is_err());
+    }
+
+    #[test]
+    fn content_uuids_are_stable() {
+        assert_eq!(content_uuid(b"x"), content_uuid(b"x"));
+        assert_ne!(content_uuid(b"x"), content_uuid(b"y"));
+        assert_eq!(content_uuid(b"x").get_version_num(), 5);
+    }
+}

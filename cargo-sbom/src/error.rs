@@ -1,0 +1,114 @@
+//! Errors of the library, each one a sentence a user can act on.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while building, writing or checking an SBOM.
+///
+/// Every variant names the file or the input at fault; [`Error::exit_code`] maps them all to the
+/// documented exit code 2 ("usage, configuration or input error").
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `cargo metadata` could not be started at all.
+    #[error("could not run `{program}`: {source}; is cargo installed and on PATH?")]
+    CargoNotFound {
+        /// The program that failed to start.
+        program: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// `cargo metadata` ran and failed (broken manifest, missing lockfile with `--locked`, …).
+    #[error("cargo metadata failed for {manifest}: {message}")]
+    CargoMetadata {
+        /// The manifest cargo was asked about (as given, or `Cargo.toml` of the current directory).
+        manifest: String,
+        /// Cargo's own error, condensed to one line.
+        message: String,
+    },
+    /// The JSON from `cargo metadata` could not be loaded into a package graph.
+    #[error("could not load the package graph from `cargo metadata`: {0}")]
+    Graph(String),
+    /// A `-p/--package` that is not a workspace member.
+    #[error("package `{name}` is not a member of the workspace at {workspace}; members are: {members}")]
+    UnknownPackage {
+        /// The name given.
+        name: String,
+        /// The workspace root, relative or as given.
+        workspace: String,
+        /// The members' names, comma-separated.
+        members: String,
+    },
+    /// A feature that no selected package defines.
+    #[error("feature `{feature}` is not defined by {packages}; check `[features]` in the manifest")]
+    UnknownFeature {
+        /// The feature as given on the command line.
+        feature: String,
+        /// The packages searched for it.
+        packages: String,
+    },
+    /// `--target` named a triple that is not known to rustc.
+    #[error("unknown target triple `{triple}`: {reason}; see `rustc --print target-list`")]
+    UnknownTarget {
+        /// The triple given.
+        triple: String,
+        /// What the platform parser said.
+        reason: String,
+    },
+    /// `rustc -vV` could not be run or understood.
+    #[error("could not determine the host triple from `{program} -vV`: {reason}")]
+    HostTriple {
+        /// The rustc program used.
+        program: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// `Cargo.lock` could not be read or parsed.
+    #[error("could not read lockfile {path}: {reason}")]
+    Lockfile {
+        /// The lockfile.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// `SOURCE_DATE_EPOCH` is not a whole number of seconds.
+    #[error("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, got `{0}`")]
+    SourceDateEpoch(String),
+    /// A file could not be read.
+    #[error("could not read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file could not be written; nothing was left behind at its path.
+    #[error("could not write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not an SBOM this tool understands.
+    #[error("{path}: {reason}")]
+    NotAnSbom {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A command-line combination that cannot work.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// The process exit code for this error: always 2, "usage, configuration or input error".
+    ///
+    /// Exit code 1 is reserved for a *finding* (an invalid SBOM, a difference) and 0 for success.
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,280 @@
+//! `cargo sbom`: writes, validates and compares SBOMs of Cargo workspaces.
+//!
+//! Exit codes: 0 success; 1 an invalid SBOM (`validate`) or a difference (`diff`); 2 a usage,
+//! configuration or input error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use cargo_sbom::{
+    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, FeatureSelection, Format, Lifecycle, PackageSelection,
+    ResolveOptions, Timestamp, Workspace, diff, output, validate,
+};
+
+/// Exact, complete, reproducible SBOMs from Cargo's resolved dependency graph.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo-sbom",
+    bin_name = "cargo sbom",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 success, 1 invalid SBOM or differences found, 2 usage or input error.\n\
+                  SOURCE_DATE_EPOCH, when set, is the document timestamp (byte-reproducible output)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    generate: GenerateArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a CycloneDX or SPDX JSON file against its official schema and the NTIA minimum elements.
+    Validate(ValidateArgs),
+    /// Compare two SBOMs: components added, removed, and changed in version, license or hash.
+    Diff(DiffArgs),
+}
+
+#[derive(Args, Debug)]
+struct ValidateArgs {
+    /// The SBOM files to check.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print nothing for valid files.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct DiffArgs {
+    /// The old SBOM.
+    old: PathBuf,
+    /// The new SBOM.
+    new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FormatArg {
+    /// CycloneDX JSON (see --spec-version).
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SpecVersionArg {
+    #[value(name = "1.5")]
+    V1_5,
+    #[value(name = "1.6")]
+    V1_6,
+    #[value(name = "1.7")]
+    V1_7,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::CyclonedxJson)]
+    format: FormatArg,
+    /// CycloneDX specification version [default: 1.6].
+    #[arg(long, value_enum)]
+    spec_version: Option<SpecVersionArg>,
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
+    output: Option<PathBuf>,
+    /// Write one SBOM per selected package into DIR, named NAME-VERSION.cdx.json or .spdx.json.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package to describe (repeatable).
+    #[arg(short, long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// Describe all workspace members.
+    #[arg(long, conflicts_with = "packages")]
+    workspace: bool,
+    /// Exclude a member from --workspace (repeatable).
+    #[arg(long, value_name = "SPEC", requires = "workspace")]
+    exclude: Vec<String>,
+    /// The target triple whose build is described [default: the host].
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Features to activate (comma or space separated; MEMBER/FEATURE for one member).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features of the selected packages.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Include dev-dependencies of the selected packages (as `cargo test` builds them).
+    #[arg(long)]
+    include_dev: bool,
+    /// Leave out build-time-only crates (build-dependencies, proc-macros and what only they use).
+    #[arg(long)]
+    no_build_deps: bool,
+    /// Require Cargo.lock to be present and up to date.
+    #[arg(long)]
+    locked: bool,
+    /// Run without accessing the network.
+    #[arg(long)]
+    offline: bool,
+    /// Equivalent to --locked and --offline.
+    #[arg(long)]
+    frozen: bool,
+    /// Print nothing but errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print what was resolved and written.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    // Cargo runs a subcommand as `cargo-sbom sbom ARGS`; a direct call has no `sbom` word.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "sbom") {
+        args.remove(1);
+    }
+    let cli = Cli::parse_from(args);
+    let result = match cli.command {
+        Some(Command::Validate(args)) => run_validate(&args),
+        Some(Command::Diff(args)) => run_diff(&args),
+        None => run_generate(&cli.generate).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code() as u8)
+        }
+    }
+}
+
+fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
+    let format = match (args.format, args.spec_version) {
+        (FormatArg::CyclonedxJson, version) => Format::CycloneDx(match version {
+            Some(SpecVersionArg::V1_5) => CycloneDxVersion::V1_5,
+            Some(SpecVersionArg::V1_6) | None => CycloneDxVersion::V1_6,
+            Some(SpecVersionArg::V1_7) => CycloneDxVersion::V1_7,
+        }),
+        (FormatArg::SpdxJson, None) => Format::Spdx23,
+        (FormatArg::SpdxJson, Some(_)) => {
+            return Err(Error::Usage(
+                "--spec-version applies to CycloneDX only; SPDX output is always SPDX 2.3".into(),
+            ));
+        }
+    };
+    let document = DocumentOptions {
+        format,
+        timestamp: Timestamp::from_env()?,
+        lifecycle: Lifecycle::PreBuild,
+    };
+    let network = CargoNetwork {
+        locked: args.locked,
+        offline: args.offline,
+        frozen: args.frozen,
+    };
+    let workspace = Workspace::load(args.manifest_path.as_deref(), network)?;
+    let options = ResolveOptions {
+        packages: if args.workspace {
+            PackageSelection::Workspace { exclude: args.exclude.clone() }
+        } else if args.packages.is_empty() {
+            PackageSelection::Default
+        } else {
+            PackageSelection::Packages(args.packages.clone())
+        },
+        features: FeatureSelection {
+            features: args.features.clone(),
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+        },
+        target: args.target.clone(),
+        include_dev: args.include_dev,
+        exclude_build: args.no_build_deps,
+    };
+    let members = workspace.select(&options.packages)?;
+
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
+        // Render everything first, so that an error in one package writes no file at all.
+        let mut files = Vec::new();
+        for member in &members {
+            let graph = workspace.resolve(&[*member], &options)?;
+            let root = graph.component(graph.roots()[0]);
+            let path = dir.join(format!("{}-{}.{}", root.name, root.version, format.extension()));
+            files.push((path, cargo_sbom::render(&graph, &document), graph.components.len()));
+        }
+        for (path, bytes, count) in files {
+            output::write_atomic(&path, &bytes)?;
+            report(args, &path, count);
+        }
+        return Ok(());
+    }
+
+    let graph = workspace.resolve(&members, &options)?;
+    let bytes = cargo_sbom::render(&graph, &document);
+    match &args.output {
+        Some(path) => {
+            output::write_atomic(path, &bytes)?;
+            report(args, path, graph.components.len());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|source| Error::Write { path: "standard output".into(), source })?;
+        }
+    }
+    Ok(())
+}
+
+fn report(args: &GenerateArgs, path: &Path, components: usize) {
+    if !args.quiet {
+        eprintln!("     Wrote {} ({components} components)", path.display());
+    }
+}
+
+fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
+    let mut all_valid = true;
+    for file in &args.files {
+        let report = validate::validate_file(file)?;
+        if report.is_valid() {
+            if !args.quiet {
+                println!("{}: valid {}", file.display(), report.format);
+            }
+        } else {
+            all_valid = false;
+            println!("{}: invalid {} ({} problems)", file.display(), report.format, report.problems.len());
+            for problem in &report.problems {
+                println!("  {problem}");
+            }
+        }
+    }
+    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
+    let difference = diff::diff_files(&args.old, &args.new)?;
+    match args.format {
+        DiffFormat::Human => print!("{}", difference.to_human()),
+        DiffFormat::Json => println!("{}", difference.to_json()),
+    }
+    Ok(if difference.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,337 @@
+//! The SPDX 2.3 JSON writer.
+//!
+//! The document `DESCRIBES` the root package. Every resolved edge is a `DEPENDS_ON` from the
+//! dependent, so every package is reachable from the root (NTIA checkers walk forward edges);
+//! build and dev edges additionally carry their precise reverse relationship
+//! (`BUILD_DEPENDENCY_OF`, `DEV_DEPENDENCY_OF`), which SPDX 2.3 only has in that direction.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cyclonedx::{distribution_url, is_url, source_kind};
+use crate::document::{DocumentOptions, TOOL_NAME, TOOL_VERSION, content_uuid, to_json_bytes};
+use crate::graph::{Component, ComponentSource, EdgeKind, ResolvedGraph, Subject, Supplier};
+use crate::license::{DeclaredLicense, spdx_idstring};
+
+const NOASSERTION: &str = "NOASSERTION";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    spdx_version: &'static str,
+    data_license: &'static str,
+    #[serde(rename = "SPDXID")]
+    spdx_id: &'static str,
+    name: String,
+    document_namespace: String,
+    creation_info: CreationInfo,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    has_extracted_licensing_infos: Vec<ExtractedLicense>,
+    packages: Vec<Package>,
+    relationships: Vec<Relationship>,
+}
+
+#[derive(Serialize)]
+struct CreationInfo {
+    created: String,
+    creators: Vec<String>,
+    comment: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExtractedLicense {
+    license_id: String,
+    extracted_text: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Package {
+    #[serde(rename = "SPDXID")]
+    spdx_id: String,
+    name: String,
+    version_info: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    primary_package_purpose: Option<&'static str>,
+    supplier: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    originator: Option<String>,
+    download_location: String,
+    files_analyzed: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checksums: Vec<Checksum>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    homepage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_info: Option<String>,
+    license_concluded: &'static str,
+    license_declared: String,
+    copyright_text: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_refs: Vec<ExternalRef>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Checksum {
+    algorithm: &'static str,
+    checksum_value: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalRef {
+    reference_category: &'static str,
+    reference_type: &'static str,
+    reference_locator: String,
+}
+
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+struct Relationship {
+    spdx_element_id: String,
+    relationship_type: &'static str,
+    related_spdx_element: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'static str>,
+}
+
+/// The SPDXID of a component: readable name and version plus a digest of its bom-ref, so that
+/// two packages with the same name and version (a path crate and a crates.io crate) differ.
+pub fn spdx_id(c: &Component) -> String {
+    let digest = content_uuid(c.bom_ref.as_bytes()).simple().to_string();
+    format!(
+        "SPDXRef-Package-{}-{}-{}",
+        spdx_idstring(&c.name),
+        spdx_idstring(&c.version),
+        &digest[..8]
+    )
+}
+
+/// Renders the graph as an SPDX 2.3 JSON document.
+pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
+    let ids: Vec<String> = graph.components.iter().map(spdx_id).collect();
+    let mut extracted: BTreeMap<String, ExtractedLicense> = BTreeMap::new();
+    let mut packages: Vec<Package> = graph
+        .components
+        .iter()
+        .zip(&ids)
+        .map(|(c, id)| package(c, id.clone(), &mut extracted))
+        .collect();
+
+    let mut relationships: Vec<Relationship> = Vec::new();
+    let (document_name, root_id) = match &graph.subject {
+        Subject::Package(root) => {
+            let c = graph.component(*root);
+            (format!("{}-{}", c.name, c.version), ids[root.0].clone())
+        }
+        Subject::Workspace { name, version, members } => {
+            let root_id = format!("SPDXRef-Workspace-{}", spdx_idstring(name));
+            packages.push(Package {
+                spdx_id: root_id.clone(),
+                name: name.clone(),
+                version_info: version.clone(),
+                primary_package_purpose: Some("APPLICATION"),
+                supplier: members
+                    .iter()
+                    .find_map(|m| graph.component(*m).supplier.as_ref().map(supplier_text))
+                    .unwrap_or_else(|| NOASSERTION.to_owned()),
+                originator: None,
+                download_location: NOASSERTION.to_owned(),
+                files_analyzed: false,
+                checksums: Vec::new(),
+                homepage: None,
+                source_info: Some("the Cargo workspace whose members are described together".to_owned()),
+                license_concluded: NOASSERTION,
+                license_declared: NOASSERTION.to_owned(),
+                copyright_text: NOASSERTION,
+                description: None,
+                comment: None,
+                external_refs: Vec::new(),
+            });
+            for member in members {
+                relationships.push(Relationship {
+                    spdx_element_id: root_id.clone(),
+                    relationship_type: "CONTAINS",
+                    related_spdx_element: ids[member.0].clone(),
+                    comment: None,
+                });
+            }
+            (format!("{name}-{version}"), root_id)
+        }
+    };
+    relationships.push(Relationship {
+        spdx_element_id: "SPDXRef-DOCUMENT".to_owned(),
+        relationship_type: "DESCRIBES",
+        related_spdx_element: root_id,
+        comment: None,
+    });
+    for edge in &graph.edges {
+        let (from, to) = (ids[edge.from.0].clone(), ids[edge.to.0].clone());
+        let precise = match edge.kind {
+            EdgeKind::Normal => None,
+            EdgeKind::Build => Some(("BUILD_DEPENDENCY_OF", "build-dependency")),
+            EdgeKind::Dev => Some(("DEV_DEPENDENCY_OF", "dev-dependency")),
+        };
+        relationships.push(Relationship {
+            spdx_element_id: from.clone(),
+            relationship_type: "DEPENDS_ON",
+            related_spdx_element: to.clone(),
+            comment: precise.map(|(_, comment)| comment),
+        });
+        if let Some((kind, _)) = precise {
+            relationships.push(Relationship {
+                spdx_element_id: to,
+                relationship_type: kind,
+                related_spdx_element: from,
+                comment: None,
+            });
+        }
+    }
+    relationships.sort();
+    relationships.dedup();
+
+    let mut document = Document {
+        spdx_version: "SPDX-2.3",
+        data_license: "CC0-1.0",
+        spdx_id: "SPDXRef-DOCUMENT",
+        name: document_name.clone(),
+        document_namespace: String::new(),
+        creation_info: CreationInfo {
+            created: options.timestamp.rfc3339(),
+            creators: vec![format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
+            comment: format!(
+                "lifecycle: {}; target: {}; features: {}; dev-dependencies: {}",
+                options.lifecycle.as_str(),
+                graph.target,
+                graph.features.describe(),
+                if graph.include_dev { "included" } else { "excluded" }
+            ),
+        },
+        has_extracted_licensing_infos: extracted.into_values().collect(),
+        packages,
+        relationships,
+    };
+    let canonical = to_json_bytes(&document);
+    document.document_namespace = format!(
+        "https://spdx.org/spdxdocs/{}-{}",
+        spdx_idstring(&document_name),
+        content_uuid(&canonical)
+    );
+    to_json_bytes(&document)
+}
+
+fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, ExtractedLicense>) -> Package {
+    let license_declared = match &c.license {
+        DeclaredLicense::Expression(text) => {
+            for license_ref in c.license.license_refs() {
+                extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
+                    name: license_ref.trim_start_matches("LicenseRef-").to_owned(),
+                    license_id: license_ref,
+                    extracted_text: "The license text is not part of the package metadata.".to_owned(),
+                    comment: Some(format!("referenced by the license expression of {} {}", c.name, c.version)),
+                });
+            }
+            text.clone()
+        }
+        DeclaredLicense::File(file) => {
+            let license_ref = file.license_ref(&c.name);
+            extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
+                license_id: license_ref.clone(),
+                extracted_text: file
+                    .text
+                    .clone()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| format!("The license file {} could not be read.", file.path)),
+                name: format!("license file {} of {} {}", file.path, c.name, c.version),
+                comment: file.sha256.as_ref().map(|sha| format!("SHA-256 of {}: {}", file.path, sha.as_str())),
+            });
+            license_ref
+        }
+        DeclaredLicense::Unrecognized(text) => {
+            let license_ref = format!("LicenseRef-{}", spdx_idstring(text));
+            extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
+                license_id: license_ref.clone(),
+                extracted_text: text.clone(),
+                name: text.clone(),
+                comment: Some("the `license` field is not a valid SPDX expression".to_owned()),
+            });
+            license_ref
+        }
+        DeclaredLicense::None => NOASSERTION.to_owned(),
+    };
+    let purpose = if c.is_workspace_member && c.has_binary { "APPLICATION" } else { "LIBRARY" };
+    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), source_kind(&c.source));
+    if !c.features.is_empty() {
+        let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
+        comment.push_str(&format!("; features: {}", features.join(",")));
+    }
+    if c.is_proc_macro {
+        comment.push_str("; proc-macro");
+    }
+    let source_info = match &c.source {
+        ComponentSource::Workspace { path } => Some(format!("workspace member at {path}")),
+        ComponentSource::Path { path } => Some(format!("path dependency at {path}")),
+        ComponentSource::Git { url, commit } => Some(format!("git repository {url} at commit {commit}")),
+        ComponentSource::Registry { crates_io: false, index } => Some(format!("registry {index}")),
+        ComponentSource::Registry { .. } => None,
+    };
+    Package {
+        spdx_id,
+        name: c.name.clone(),
+        version_info: c.version.clone(),
+        primary_package_purpose: Some(purpose),
+        supplier: c.supplier.as_ref().map(supplier_text).unwrap_or_else(|| NOASSERTION.to_owned()),
+        originator: c.authors.first().map(|p| person_text(&p.name, p.email.as_deref())),
+        download_location: distribution_url(c).unwrap_or_else(|| NOASSERTION.to_owned()),
+        files_analyzed: false,
+        checksums: c
+            .sha256
+            .iter()
+            .map(|h| Checksum { algorithm: "SHA256", checksum_value: h.as_str().to_owned() })
+            .collect(),
+        homepage: c.homepage.clone().filter(|u| is_url(u)),
+        source_info,
+        license_concluded: NOASSERTION,
+        license_declared,
+        copyright_text: NOASSERTION,
+        description: c.description.clone(),
+        comment: Some(comment),
+        external_refs: vec![ExternalRef {
+            reference_category: "PACKAGE-MANAGER",
+            reference_type: "purl",
+            reference_locator: c.purl.clone(),
+        }],
+    }
+}
+
+fn supplier_text(supplier: &Supplier) -> String {
+    match supplier {
+        Supplier::Organization { name, .. } => format!("Organization: {}", one_line(name)),
+        Supplier::Person(p) => person_text(&p.name, p.email.as_deref()),
+    }
+}
+
+fn person_text(name: &str, email: Option<&str>) -> String {
+    match email {
+        Some(email) => format!("Person: {} ({})", one_line(name), one_line(email)),
+        None => format!("Person: {}", one_line(name)),
+    }
+}
+
+/// SPDX tag-value fields are one line; parentheses would confuse the `(email)` part.
+fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['(', ')'], "")
+}
