@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
 use guppy::graph::feature::{FeatureId, FeatureLabel, FeatureSet, StandardFeatures, feature_id_filter};
-use guppy::graph::{BuildTargetKind, ExternalSource, PackageGraph, PackageLink, PackageMetadata, PackageSource};
-use guppy::platform::{Platform, TargetFeatures};
+use guppy::graph::{
+    BuildTargetKind, DependencyDirection, ExternalSource, PackageGraph, PackageLink, PackageMetadata, PackageSource,
+};
+use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 use guppy::PackageId;
 
 use crate::cargo::{CargoNetwork, run_cargo};
@@ -202,6 +204,9 @@ impl Workspace {
     /// Resolves what cargo builds for `members` with `options` (the member selection in
     /// `options` is ignored: `members` come from [`Workspace::select`]).
     pub fn resolve(&self, members: &[&PackageId], options: &ResolveOptions) -> Result<ResolvedGraph> {
+        if members.is_empty() {
+            return Err(Error::Usage("no workspace member selected".into()));
+        }
         let target_triple = options.target.clone().unwrap_or_else(|| self.host_triple.clone());
         let target = Platform::new(target_triple.clone(), TargetFeatures::Unknown).map_err(|e| {
             Error::UnknownTarget {
@@ -217,18 +222,20 @@ impl Workspace {
             })?;
 
         let initials = self.initial_features(members, &options.features)?;
+        let target_spec = PlatformSpec::from(target);
+        let host_spec = PlatformSpec::from(host);
         let mut cargo_options = CargoOptions::new();
         cargo_options
             .set_resolver(self.resolver)
             .set_include_dev(options.include_dev)
-            .set_target_platform(target)
-            .set_host_platform(host);
+            .set_target_platform(target_spec.clone())
+            .set_host_platform(host_spec.clone());
         let features_only = self.graph.resolve_none().to_feature_set(StandardFeatures::None);
         let cargo_set = CargoSet::new(initials, features_only, &cargo_options)
             .map_err(|e| Error::Graph(e.to_string()))?;
 
         let mut builder = GraphBuilder::new(self);
-        builder.collect(&cargo_set, members);
+        builder.collect(&cargo_set, members, &target_spec, &host_spec);
         let mut graph = builder.finish(members, options.exclude_build);
         graph.target = target_triple;
         graph.features = options.features.clone();
@@ -565,6 +572,9 @@ struct GraphBuilder<'w> {
     workspace: &'w Workspace,
     packages: BTreeMap<&'w PackageId, BTreeSet<String>>,
     links: BTreeSet<(&'w PackageId, &'w PackageId, EdgeKind)>,
+    /// Normal links between packages built for the target: the only ones whose code ends up in
+    /// the artifacts.
+    runtime_links: BTreeSet<(&'w PackageId, &'w PackageId)>,
 }
 
 impl<'w> GraphBuilder<'w> {
@@ -573,12 +583,19 @@ impl<'w> GraphBuilder<'w> {
             workspace,
             packages: BTreeMap::new(),
             links: BTreeSet::new(),
+            runtime_links: BTreeSet::new(),
         }
     }
 
-    fn collect(&mut self, cargo_set: &CargoSet<'w>, members: &[&'w PackageId]) {
+    fn collect(
+        &mut self,
+        cargo_set: &CargoSet<'w>,
+        members: &[&'w PackageId],
+        target: &PlatformSpec,
+        host: &PlatformSpec,
+    ) {
         for (_, features) in cargo_set.all_features() {
-            for list in features.packages_with_features(guppy::graph::DependencyDirection::Forward) {
+            for list in features.packages_with_features(DependencyDirection::Forward) {
                 let entry = self.packages.entry(list.package().id()).or_default();
                 entry.extend(list.named_features().map(str::to_owned));
             }
@@ -586,22 +603,34 @@ impl<'w> GraphBuilder<'w> {
         for id in members {
             self.packages.entry(id).or_default();
         }
-        let dev_or = |link: &PackageLink<'_>, otherwise: EdgeKind| {
-            if link.normal().is_present() { otherwise } else { EdgeKind::Dev }
-        };
+        let target_features = cargo_set.target_features();
+        let host_features = cargo_set.host_features();
         for link in cargo_set.target_links() {
-            let kind = dev_or(&link, EdgeKind::Normal);
+            let kind = if normal_edge_enabled(&link, target_features, target) {
+                self.runtime_links.insert((link.from().id(), link.to().id()));
+                EdgeKind::Normal
+            } else {
+                EdgeKind::Dev
+            };
             self.links.insert((link.from().id(), link.to().id(), kind));
         }
         for link in cargo_set.proc_macro_links() {
-            let kind = dev_or(&link, EdgeKind::Normal);
+            let kind = if normal_edge_enabled(&link, target_features, target) {
+                EdgeKind::Normal
+            } else {
+                EdgeKind::Dev
+            };
             self.links.insert((link.from().id(), link.to().id(), kind));
         }
         for link in cargo_set.build_dep_links() {
             self.links.insert((link.from().id(), link.to().id(), EdgeKind::Build));
         }
         for link in cargo_set.host_links() {
-            let kind = if link.normal().is_present() { EdgeKind::Normal } else { EdgeKind::Build };
+            let kind = if normal_edge_enabled(&link, host_features, host) {
+                EdgeKind::Normal
+            } else {
+                EdgeKind::Build
+            };
             self.links.insert((link.from().id(), link.to().id(), kind));
         }
     }
@@ -648,8 +677,13 @@ impl<'w> GraphBuilder<'w> {
         edges.sort();
         edges.dedup();
         let roots: Vec<ComponentId> = members.iter().filter_map(|m| index.get(m).copied()).collect();
+        let runtime_edges: Vec<(ComponentId, ComponentId)> = self
+            .runtime_links
+            .iter()
+            .filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?)))
+            .collect();
         let mut components: Vec<Component> = components.into_iter().map(|(c, _)| c).collect();
-        classify_usage(&mut components, &edges, &roots);
+        classify_usage(&mut components, &edges, &runtime_edges, &roots);
 
         let mut graph = ResolvedGraph {
             subject: Subject::Package(roots[0]),
@@ -765,22 +799,26 @@ fn semver_key(version: &str) -> (Option<guppy::Version>, &str) {
     (guppy::Version::parse(version).ok(), version)
 }
 
-/// Marks each component runtime, build or dev by reachability from the roots: runtime over
-/// normal edges between target packages, build over everything but dev edges, dev the rest.
-fn classify_usage(components: &mut [Component], edges: &[Edge], roots: &[ComponentId]) {
-    let mut adjacency: Vec<Vec<(ComponentId, EdgeKind)>> = vec![Vec::new(); components.len()];
-    for edge in edges {
-        adjacency[edge.from.0].push((edge.to, edge.kind));
-    }
-    let reach = |follow: &dyn Fn(ComponentId, EdgeKind) -> bool| {
+/// Marks each component runtime, build or dev by reachability from the roots: runtime over normal
+/// links between target packages (never through a proc-macro, which runs in the compiler), build
+/// over every edge but dev ones, dev the rest.
+fn classify_usage(
+    components: &mut [Component],
+    edges: &[Edge],
+    runtime_edges: &[(ComponentId, ComponentId)],
+    roots: &[ComponentId],
+) {
+    let reach = |next_of: &dyn Fn(&mut Vec<Vec<ComponentId>>)| {
+        let mut adjacency: Vec<Vec<ComponentId>> = vec![Vec::new(); components.len()];
+        next_of(&mut adjacency);
         let mut seen = vec![false; components.len()];
         let mut queue: VecDeque<ComponentId> = roots.iter().copied().collect();
         for root in roots {
             seen[root.0] = true;
         }
         while let Some(node) = queue.pop_front() {
-            for &(next, kind) in &adjacency[node.0] {
-                if !seen[next.0] && follow(next, kind) {
+            for &next in &adjacency[node.0] {
+                if !seen[next.0] {
                     seen[next.0] = true;
                     queue.push_back(next);
                 }
@@ -788,10 +826,18 @@ fn classify_usage(components: &mut [Component], edges: &[Edge], roots: &[Compone
         }
         seen
     };
-    let is_proc_macro: Vec<bool> = components.iter().map(|c| c.is_proc_macro).collect();
-    // A proc-macro runs in the compiler: it and what it pulls in are build-time code.
-    let runtime = reach(&|next, kind| kind == EdgeKind::Normal && !is_proc_macro[next.0]);
-    let non_dev = reach(&|_, kind| kind != EdgeKind::Dev);
+    let runtime = reach(&|adjacency| {
+        for &(from, to) in runtime_edges {
+            if !components[to.0].is_proc_macro {
+                adjacency[from.0].push(to);
+            }
+        }
+    });
+    let non_dev = reach(&|adjacency| {
+        for edge in edges.iter().filter(|e| e.kind != EdgeKind::Dev) {
+            adjacency[edge.from.0].push(edge.to);
+        }
+    });
     for (i, component) in components.iter_mut().enumerate() {
         component.usage = if runtime[i] {
             Usage::Runtime
@@ -801,6 +847,25 @@ fn classify_usage(components: &mut [Component], edges: &[Edge], roots: &[Compone
             Usage::Dev
         };
     }
+}
+
+/// Whether a link is a `[dependencies]` edge that is really enabled on `platform`: required
+/// there, or optional there and switched on by a feature of the dependent. A link that is also a
+/// dev- or build-dependency is otherwise counted as that kind.
+fn normal_edge_enabled(link: &PackageLink<'_>, features: &FeatureSet<'_>, platform: &PlatformSpec) -> bool {
+    let normal = link.normal();
+    if !normal.is_present() {
+        return false;
+    }
+    let status = normal.status();
+    if status.required_on(platform) != EnabledTernary::Disabled {
+        return true;
+    }
+    if status.enabled_on(platform) == EnabledTernary::Disabled {
+        return false;
+    }
+    let optional = FeatureId::new(link.from().id(), FeatureLabel::OptionalDependency(link.dep_name()));
+    features.contains(optional).unwrap_or(false)
 }
 
 /// Drops build-time-only components and their edges, renumbering the rest.
