@@ -100,20 +100,25 @@ fn cargo_metadata(manifest_path: Option<&Path>, network: CargoNetwork) -> Result
 
 /// Turns cargo's multi-line error into one line: the `error:` line and its `Caused by:` chain.
 fn condense_cargo_error(stderr: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     let mut in_error = false;
     for line in stderr.lines() {
         let trimmed = line.trim();
         if let Some(rest) = trimmed.strip_prefix("error:") {
             in_error = true;
-            parts.push(rest.trim());
+            parts.push(rest.trim().to_owned());
         } else if in_error && !trimmed.is_empty() && trimmed != "Caused by:" {
             // Cargo prints source snippets (`-->`, `|`) after TOML errors; keep only prose.
             let snippet = trimmed
                 .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ')
                 .starts_with('|');
-            if !snippet && !trimmed.starts_with("-->") && !trimmed.starts_with('^') {
-                parts.push(trimmed);
+            if let Some(location) = trimmed.strip_prefix("-->") {
+                // Where in the manifest: `Cargo.toml:1:9`.
+                if let Some(last) = parts.last_mut() {
+                    *last = format!("{last} (at {})", location.trim());
+                }
+            } else if !snippet && !trimmed.starts_with('^') {
+                parts.push(trimmed.to_owned());
             }
         }
     }
@@ -162,6 +167,15 @@ mod tests {
         assert_eq!(
             condense_cargo_error(stderr),
             "failed to parse manifest at `/x/Cargo.toml`: TOML parse error at line 1, column 5: invalid table header"
+        );
+    }
+
+    #[test]
+    fn keeps_the_manifest_location() {
+        let stderr = "error: unclosed table, expected `]`\n --> bad/Cargo.toml:1:9\n  |\n1 | [package\n  |         ^\n";
+        assert_eq!(
+            condense_cargo_error(stderr),
+            "unclosed table, expected `]` (at bad/Cargo.toml:1:9)"
         );
     }
 

@@ -81,12 +81,12 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file could not be written; nothing was left behind at its path.
-    #[error("could not write {path}: {source}")]
+    #[error("could not write {path}: {reason}")]
     Write {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// What the operating system said, without temporary file names.
+        reason: String,
     },
     /// A file is not an SBOM this tool understands.
     #[error("{path}: {reason}")]
@@ -102,6 +102,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// A write error for `path` from an I/O error, keeping only the operating system's words
+    /// (helper crates add the temporary file's name, which means nothing to the user).
+    pub fn write(path: &std::path::Path, error: &std::io::Error) -> Self {
+        // tempfile appends ` at path "<temporary file>"` to the operating system's message.
+        let text = error.to_string();
+        let reason = match text.split_once(" at path \"") {
+            Some((reason, _)) => reason.to_owned(),
+            None => text,
+        };
+        Error::Write {
+            path: path.to_owned(),
+            reason,
+        }
+    }
+
     /// The process exit code for this error: always 2, "usage, configuration or input error".
     ///
     /// Exit code 1 is reserved for a *finding* (an invalid SBOM, a difference) and 0 for success.

@@ -211,13 +211,14 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     let members = workspace.select(&options.packages)?;
 
     if let Some(dir) = &args.output_dir {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, &e))?;
         // Render everything first, so that an error in one package writes no file at all.
         let mut files = Vec::new();
         for member in &members {
             let graph = workspace.resolve(&[*member], &options)?;
             let root = graph.component(graph.roots()[0]);
             let path = dir.join(format!("{}-{}.{}", root.name, root.version, format.extension()));
+            verbose_summary(args, &graph);
             files.push((path, cargo_sbom::render(&graph, &document), graph.components.len()));
         }
         for (path, bytes, count) in files {
@@ -228,6 +229,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     }
 
     let graph = workspace.resolve(&members, &options)?;
+    verbose_summary(args, &graph);
     let bytes = cargo_sbom::render(&graph, &document);
     match &args.output {
         Some(path) => {
@@ -239,7 +241,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
             stdout
                 .write_all(&bytes)
                 .and_then(|()| stdout.flush())
-                .map_err(|source| Error::Write { path: "standard output".into(), source })?;
+                .map_err(|e| Error::write(Path::new("standard output"), &e))?;
         }
     }
     Ok(())
@@ -249,6 +251,23 @@ fn report(args: &GenerateArgs, path: &Path, components: usize) {
     if !args.quiet {
         eprintln!("     Wrote {} ({components} components)", path.display());
     }
+}
+
+/// With `-v`: what was resolved, by usage.
+fn verbose_summary(args: &GenerateArgs, graph: &cargo_sbom::ResolvedGraph) {
+    if !args.verbose {
+        return;
+    }
+    let count = |usage| graph.components.iter().filter(|c| c.usage == usage).count();
+    eprintln!(
+        "  Resolved {} components ({} runtime, {} build-time, {} dev) and {} edges for {}",
+        graph.components.len(),
+        count(cargo_sbom::Usage::Runtime),
+        count(cargo_sbom::Usage::Build),
+        count(cargo_sbom::Usage::Dev),
+        graph.edges.len(),
+        graph.target
+    );
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {

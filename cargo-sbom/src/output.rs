@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a part,
 /// and a failure leaves nothing behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let write_error = |source| Error::Write { path: path.to_owned(), source };
+    let write_error = |error: std::io::Error| Error::write(path, &error);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
