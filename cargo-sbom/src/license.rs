@@ -171,7 +171,7 @@ mod tests {
             expr("Apache-2.0 / MIT"),
             DeclaredLicense::Expression("Apache-2.0 OR MIT".into())
         );
-        assert_eq!(expr("mit or apache-2.0").clone(), expr("MIT OR Apache-2.0"));
+        assert_eq!(expr("MIT or Apache-2.0"), expr("MIT OR Apache-2.0"));
     }
 
     #[test]
