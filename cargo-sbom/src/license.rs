@@ -1,8 +1,8 @@
 //! License normalisation: what a crate declares, turned into something both SBOM formats accept.
 //!
 //! crates.io still holds legacy `MIT/Apache-2.0` strings and imprecise names; these are mended
-//! with the `spdx` crate's canonicalisation. An expression that is already valid SPDX is kept as
-//! the author wrote it (so `MPL-2.0+` stays `MPL-2.0+`). A `license-file` becomes a named license
+//! with the `spdx` crate's canonicalisation (operators upper-cased, deprecated GNU ids made exact);
+//! otherwise an expression is kept as the author wrote it (so `MPL-2.0+` stays `MPL-2.0+`). A `license-file` becomes a named license
 //! carrying the file's SHA-256, never an invalid expression.
 
 use std::path::Path;
@@ -83,13 +83,15 @@ impl DeclaredLicense {
     /// Normalises a `license` string.
     pub fn from_expression(text: &str) -> Self {
         let text = text.trim();
-        if Expression::parse_mode(text, VALID_AS_WRITTEN).is_ok() {
-            return Self::Expression(normalise_whitespace(text));
-        }
+        // Mending first: it also upper-cases operators and maps deprecated ids (`GPL-2.0`) to
+        // their exact current form (`GPL-2.0-only`), which the parser would otherwise let pass.
         if let Ok(Some(mended)) = Expression::canonicalize(text)
             && Expression::parse_mode(&mended, VALID_AS_WRITTEN).is_ok()
         {
             return Self::Expression(mended);
+        }
+        if Expression::parse_mode(text, VALID_AS_WRITTEN).is_ok() {
+            return Self::Expression(normalise_whitespace(text));
         }
         Self::Unrecognized(text.to_owned())
     }
@@ -161,7 +163,7 @@ mod tests {
             expr("Apache-2.0 WITH LLVM-exception"),
             DeclaredLicense::Expression("Apache-2.0 WITH LLVM-exception".into())
         );
-        assert_eq!(expr("GPL-2.0"), DeclaredLicense::Expression("GPL-2.0".into()));
+        assert_eq!(expr("GPL-3.0-or-later"), DeclaredLicense::Expression("GPL-3.0-or-later".into()));
     }
 
     #[test]
@@ -172,6 +174,8 @@ mod tests {
             DeclaredLicense::Expression("Apache-2.0 OR MIT".into())
         );
         assert_eq!(expr("MIT or Apache-2.0"), expr("MIT OR Apache-2.0"));
+        assert_eq!(expr("GPL-2.0"), DeclaredLicense::Expression("GPL-2.0-only".into()));
+        assert_eq!(expr("GPL-2.0+"), DeclaredLicense::Expression("GPL-2.0-or-later".into()));
     }
 
     #[test]
