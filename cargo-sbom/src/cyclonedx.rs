@@ -170,7 +170,7 @@ pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &Docume
             let root = CdxComponent {
                 kind: "application",
                 bom_ref: &workspace_ref,
-                supplier: None,
+                supplier: members.iter().find_map(|m| graph.component(*m).supplier.as_ref().map(entity)),
                 authors: None,
                 author: None,
                 name,

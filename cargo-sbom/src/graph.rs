@@ -706,10 +706,7 @@ impl<'w> GraphBuilder<'w> {
                 .max_by(|a, b| semver_key(a).cmp(&semver_key(b)))
                 .unwrap_or_default();
             Subject::Workspace {
-                name: root
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "workspace".to_owned()),
+                name: workspace_name(&graph, &roots, root),
                 version,
                 members: roots,
             }
@@ -792,6 +789,26 @@ impl ResolvedGraph {
             })
             .collect()
     }
+}
+
+/// The name of a workspace described as a whole: the last segment of the members' shared
+/// `repository` URL (stable across clones), else the workspace directory's name.
+fn workspace_name(graph: &ResolvedGraph, members: &[ComponentId], root: &Path) -> String {
+    let mut repositories = members.iter().map(|m| graph.component(*m).repository.as_deref());
+    let shared = match repositories.next().flatten() {
+        Some(first) if repositories.all(|r| r == Some(first)) => Some(first),
+        _ => None,
+    };
+    let from_repository = shared.and_then(|url| {
+        let segment = url.trim_end_matches('/').rsplit('/').next()?;
+        let segment = segment.strip_suffix(".git").unwrap_or(segment);
+        (!segment.is_empty()).then(|| segment.to_owned())
+    });
+    from_repository.unwrap_or_else(|| {
+        root.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "workspace".to_owned())
+    })
 }
 
 /// Sort key for versions: semver order, falling back to text for the unparsable.
