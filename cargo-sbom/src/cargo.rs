@@ -4,7 +4,7 @@
 //! query would otherwise add its own start-up on top of it.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
@@ -20,13 +20,46 @@ pub struct CargoNetwork {
     pub frozen: bool,
 }
 
-/// What `cargo metadata` printed, and the host triple, read once per run.
+/// A platform as rustc describes it: its triple and its `rustc --print cfg` output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RustcPlatform {
+    /// The target triple (or a custom target's name).
+    pub triple: String,
+    /// The `cfg` lines rustc prints for it, with the user's RUSTFLAGS applied as cargo does.
+    pub cfg: String,
+}
+
+impl RustcPlatform {
+    /// The bare names of the cfg (`unix`, `debug_assertions`, and any `--cfg NAME` from RUSTFLAGS).
+    pub fn cfg_flags(&self) -> Vec<String> {
+        self.cfg
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.contains('='))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The `target_feature` values of the cfg.
+    pub fn target_features(&self) -> Vec<String> {
+        self.cfg
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("target_feature=\""))
+            .filter_map(|rest| rest.strip_suffix('"'))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// What `cargo metadata` printed, and the platforms, read once per run.
 #[derive(Debug)]
 pub struct CargoOutput {
     /// The JSON printed by `cargo metadata --format-version 1 --all-features`.
     pub metadata_json: String,
-    /// The host triple from `rustc -vV`.
-    pub host_triple: String,
+    /// The host platform.
+    pub host: RustcPlatform,
+    /// The requested target platforms, queried up front (each may have failed).
+    pub targets: Vec<(String, Result<RustcPlatform>)>,
 }
 
 /// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.
@@ -39,26 +72,111 @@ fn rustc_program() -> OsString {
     std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
 }
 
-/// Runs `cargo metadata` (all features, so the graph holds every optional edge) and `rustc -vV`.
+/// Runs `cargo metadata` (all features, so the graph holds every optional edge) and, at the same
+/// time, asks rustc for the host triple and the cfg of the host and of each of `targets`.
 ///
 /// `manifest_path` is passed on as `--manifest-path`; without it cargo looks upward from the
 /// current directory as usual.
-pub fn run_cargo(manifest_path: Option<&Path>, network: CargoNetwork) -> Result<CargoOutput> {
-    let rustc = rustc_program();
-    let host = std::thread::scope(|scope| {
-        let host = scope.spawn(|| host_triple(&rustc));
-        let metadata = cargo_metadata(manifest_path, network);
-        let host = host.join().unwrap_or_else(|_| {
-            Err(Error::HostTriple {
-                program: rustc.to_string_lossy().into_owned(),
-                reason: "the query thread panicked".into(),
-            })
-        });
-        metadata.and_then(|json| Ok((json, host?)))
+pub fn run_cargo(manifest_path: Option<&Path>, network: CargoNetwork, targets: &[String]) -> Result<CargoOutput> {
+    std::thread::scope(|scope| {
+        let host = scope.spawn(host_platform);
+        let target_queries: Vec<_> = targets
+            .iter()
+            .map(|triple| (triple.clone(), scope.spawn(move || target_platform(triple))))
+            .collect();
+        let metadata_json = cargo_metadata(manifest_path, network)?;
+        let host = join(host)?;
+        let targets = target_queries.into_iter().map(|(triple, query)| (triple, join(query))).collect();
+        Ok(CargoOutput {
+            metadata_json,
+            host,
+            targets,
+        })
+    })
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle.join().unwrap_or_else(|_| {
+        Err(Error::HostTriple {
+            program: rustc_program().to_string_lossy().into_owned(),
+            reason: "the query thread panicked".into(),
+        })
+    })
+}
+
+/// The host: triple from `rustc -vV`, cfg from `rustc --print cfg`, queried concurrently.
+pub fn host_platform() -> Result<RustcPlatform> {
+    let (triple, cfg) = std::thread::scope(|scope| {
+        let cfg = scope.spawn(|| rustc_cfg(None));
+        let triple = host_triple();
+        (triple, join(cfg))
+    });
+    let triple = triple?;
+    let cfg = cfg.map_err(|e| match e {
+        Error::UnknownTarget { reason, .. } => Error::HostTriple {
+            program: rustc_program().to_string_lossy().into_owned(),
+            reason,
+        },
+        other => other,
     })?;
-    Ok(CargoOutput {
-        metadata_json: host.0,
-        host_triple: host.1,
+    Ok(RustcPlatform { triple, cfg })
+}
+
+/// A target: its cfg from `rustc --print cfg --target TRIPLE`; rustc's refusal means the target
+/// is unknown.
+pub fn target_platform(triple: &str) -> Result<RustcPlatform> {
+    let cfg = rustc_cfg(Some(triple))?;
+    // A custom target given as a JSON file is named by its file stem, as cargo does.
+    let name = if triple.ends_with(".json") {
+        Path::new(triple)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| triple.to_owned())
+    } else {
+        triple.to_owned()
+    };
+    Ok(RustcPlatform { triple: name, cfg })
+}
+
+/// The user's rustflags as cargo reads them from the environment.
+fn env_rustflags() -> Vec<String> {
+    if let Ok(encoded) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        return encoded.split('\x1f').filter(|f| !f.is_empty()).map(str::to_owned).collect();
+    }
+    std::env::var("RUSTFLAGS")
+        .map(|flags| flags.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn rustc_cfg(target: Option<&str>) -> Result<String> {
+    let rustc = rustc_program();
+    let program = rustc.to_string_lossy().into_owned();
+    let mut command = Command::new(&rustc);
+    command.args(["--print", "cfg"]);
+    if let Some(target) = target {
+        command.args(["--target", target]);
+    }
+    command.args(env_rustflags()).stdin(Stdio::null());
+    let output = command.output().map_err(|e| Error::HostTriple {
+        program: program.clone(),
+        reason: e.to_string(),
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("error:"))
+            .unwrap_or("rustc rejected it")
+            .trim()
+            .to_owned();
+        return Err(Error::UnknownTarget {
+            triple: target.unwrap_or("host").to_owned(),
+            reason,
+        });
+    }
+    String::from_utf8(output.stdout).map_err(|_| Error::HostTriple {
+        program,
+        reason: "its output is not UTF-8".into(),
     })
 }
 
@@ -129,9 +247,10 @@ fn condense_cargo_error(stderr: &str) -> String {
     parts.join(": ")
 }
 
-fn host_triple(rustc: &OsString) -> Result<String> {
+fn host_triple() -> Result<String> {
+    let rustc = rustc_program();
     let program = rustc.to_string_lossy().into_owned();
-    let output = Command::new(rustc)
+    let output = Command::new(&rustc)
         .arg("-vV")
         .stdin(Stdio::null())
         .output()
@@ -148,13 +267,6 @@ fn host_triple(rustc: &OsString) -> Result<String> {
             program,
             reason: "no `host:` line in its output".into(),
         })
-}
-
-/// The manifest path cargo will use, for messages and for finding `Cargo.lock`.
-pub fn display_manifest(manifest_path: Option<&Path>) -> PathBuf {
-    manifest_path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("Cargo.toml"))
 }
 
 #[cfg(test)]
@@ -177,6 +289,23 @@ mod tests {
             condense_cargo_error(stderr),
             "unclosed table, expected `]` (at bad/Cargo.toml:1:9)"
         );
+    }
+
+    #[test]
+    fn reads_target_features_from_cfg() {
+        let platform = RustcPlatform {
+            triple: "x".into(),
+            cfg: "debug_assertions\ntarget_arch=\"x86_64\"\ntarget_feature=\"sse2\"\ntarget_feature=\"fxsr\"\n".into(),
+        };
+        assert_eq!(platform.target_features(), vec!["sse2".to_owned(), "fxsr".to_owned()]);
+    }
+
+    #[test]
+    fn asks_rustc_about_targets() {
+        let host = host_platform().unwrap();
+        assert!(host.cfg.contains("target_os="), "{}", host.cfg);
+        let err = target_platform("no-such-target-triple").unwrap_err();
+        assert!(err.to_string().contains("no-such-target-triple"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
 use guppy::graph::feature::{FeatureId, FeatureLabel, FeatureSet, StandardFeatures, feature_id_filter};
@@ -17,7 +18,7 @@ use guppy::graph::{
 use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 use guppy::PackageId;
 
-use crate::cargo::{CargoNetwork, run_cargo};
+use crate::cargo::{CargoNetwork, RustcPlatform, run_cargo, target_platform};
 use crate::error::{Error, Result};
 use crate::license::DeclaredLicense;
 use crate::lockfile::{Checksums, Sha256Hex};
@@ -96,11 +97,13 @@ pub struct ResolveOptions {
     pub exclude_build: bool,
 }
 
-/// A loaded workspace: the package graph, the lockfile checksums and the host triple.
+/// A loaded workspace: the package graph, the lockfile checksums and the platforms.
 pub struct Workspace {
     graph: PackageGraph,
     checksums: Checksums,
-    host_triple: String,
+    host: RustcPlatform,
+    /// Target platforms already asked of rustc, by the triple as given.
+    targets: Mutex<HashMap<String, RustcPlatform>>,
     resolver: CargoResolverVersion,
 }
 
@@ -109,20 +112,34 @@ impl std::fmt::Debug for Workspace {
         f.debug_struct("Workspace")
             .field("root", &self.graph.workspace().root())
             .field("packages", &self.graph.package_count())
-            .field("host_triple", &self.host_triple)
+            .field("host", &self.host.triple)
             .finish()
     }
 }
 
 impl Workspace {
     /// Runs `cargo metadata` for `manifest_path` (or the current directory) and loads the graph.
-    pub fn load(manifest_path: Option<&Path>, network: CargoNetwork) -> Result<Self> {
-        let output = run_cargo(manifest_path, network)?;
-        Self::from_metadata_json(&output.metadata_json, output.host_triple)
+    ///
+    /// `targets` are the triples that will be resolved: rustc is asked about them while cargo
+    /// runs, so that their cfg costs no extra time ([`Workspace::resolve`] asks about any other
+    /// triple when it needs it).
+    pub fn load(manifest_path: Option<&Path>, network: CargoNetwork, targets: &[String]) -> Result<Self> {
+        let output = run_cargo(manifest_path, network, targets)?;
+        let workspace = Self::from_metadata_json(&output.metadata_json, output.host)?;
+        if let Ok(mut known) = workspace.targets.lock() {
+            for (triple, platform) in output.targets {
+                // A failed query is asked again by `resolve`, which reports rustc's error.
+                if let Ok(platform) = platform {
+                    known.insert(triple, platform);
+                }
+            }
+        }
+        Ok(workspace)
     }
 
-    /// Loads a workspace from `cargo metadata --format-version 1 --all-features` output.
-    pub fn from_metadata_json(json: &str, host_triple: String) -> Result<Self> {
+    /// Loads a workspace from `cargo metadata --format-version 1 --all-features` output and the
+    /// host platform.
+    pub fn from_metadata_json(json: &str, host: RustcPlatform) -> Result<Self> {
         let graph = PackageGraph::from_json(json).map_err(|e| Error::Graph(e.to_string()))?;
         let root = graph.workspace().root().as_std_path().to_owned();
         let checksums = Checksums::read(&root.join("Cargo.lock"))?;
@@ -130,7 +147,8 @@ impl Workspace {
         Ok(Self {
             graph,
             checksums,
-            host_triple,
+            host,
+            targets: Mutex::new(HashMap::new()),
             resolver,
         })
     }
@@ -147,7 +165,22 @@ impl Workspace {
 
     /// The host triple reported by rustc.
     pub fn host_triple(&self) -> &str {
-        &self.host_triple
+        &self.host.triple
+    }
+
+    /// The platform of a target triple (the host for `None`), asking rustc when not yet known.
+    fn rustc_platform(&self, triple: Option<&str>) -> Result<RustcPlatform> {
+        let Some(triple) = triple else {
+            return Ok(self.host.clone());
+        };
+        if let Some(known) = self.targets.lock().ok().and_then(|t| t.get(triple).cloned()) {
+            return Ok(known);
+        }
+        let platform = target_platform(triple)?;
+        if let Ok(mut known) = self.targets.lock() {
+            known.insert(triple.to_owned(), platform.clone());
+        }
+        Ok(platform)
     }
 
     /// The members a selection names, in workspace order, each checked to exist.
@@ -207,19 +240,9 @@ impl Workspace {
         if members.is_empty() {
             return Err(Error::Usage("no workspace member selected".into()));
         }
-        let target_triple = options.target.clone().unwrap_or_else(|| self.host_triple.clone());
-        let target = Platform::new(target_triple.clone(), TargetFeatures::Unknown).map_err(|e| {
-            Error::UnknownTarget {
-                triple: target_triple.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        let host = Platform::new(self.host_triple.clone(), TargetFeatures::Unknown)
-            .or_else(|_| Platform::build_target())
-            .map_err(|e| Error::HostTriple {
-                program: "rustc".into(),
-                reason: e.to_string(),
-            })?;
+        let target_rustc = self.rustc_platform(options.target.as_deref())?;
+        let target = guppy_platform(&target_rustc)?;
+        let host = guppy_platform(&self.host)?;
 
         let initials = self.initial_features(members, &options.features)?;
         let target_spec = PlatformSpec::from(target);
@@ -237,7 +260,7 @@ impl Workspace {
         let mut builder = GraphBuilder::new(self);
         builder.collect(&cargo_set, members, &target_spec, &host_spec);
         let mut graph = builder.finish(members, options.exclude_build);
-        graph.target = target_triple;
+        graph.target = target_rustc.triple;
         graph.features = options.features.clone();
         graph.include_dev = options.include_dev;
         Ok(graph)
@@ -311,6 +334,24 @@ impl Workspace {
         let feature = FeatureId::new(package.id(), FeatureLabel::Named(name));
         self.graph.feature_graph().metadata(feature).is_ok()
     }
+}
+
+/// A guppy platform that evaluates `cfg(…)` as rustc does for this target: the target's own
+/// cfg, its enabled target features and any `--cfg` flags. Targets unknown to guppy's built-in
+/// list (new or custom ones) are built from rustc's cfg output alone.
+fn guppy_platform(rustc: &RustcPlatform) -> Result<Platform> {
+    let features = TargetFeatures::features(rustc.target_features());
+    let mut platform = match Platform::new(rustc.triple.clone(), features.clone()) {
+        Ok(platform) => platform,
+        Err(_) => Platform::new_custom_cfg(rustc.triple.clone(), &rustc.cfg, features).map_err(|e| {
+            Error::UnknownTarget {
+                triple: rustc.triple.clone(),
+                reason: e.to_string(),
+            }
+        })?,
+    };
+    platform.add_flags(rustc.cfg_flags());
+    Ok(platform)
 }
 
 /// Reads the resolver version cargo uses for the workspace: `[workspace] resolver`, else the

@@ -8,7 +8,7 @@
 //! ```no_run
 //! use cargo_sbom::{DocumentOptions, Format, CycloneDxVersion, Lifecycle, ResolveOptions, Timestamp, Workspace};
 //!
-//! let workspace = Workspace::load(None, Default::default())?;
+//! let workspace = Workspace::load(None, Default::default(), &[])?;
 //! let options = ResolveOptions::default();
 //! let members = workspace.select(&options.packages)?;
 //! let graph = workspace.resolve(&members, &options)?;

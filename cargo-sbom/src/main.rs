@@ -190,7 +190,8 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         offline: args.offline,
         frozen: args.frozen,
     };
-    let workspace = Workspace::load(args.manifest_path.as_deref(), network)?;
+    let targets: Vec<String> = args.target.iter().cloned().collect();
+    let workspace = Workspace::load(args.manifest_path.as_deref(), network, &targets)?;
     let options = ResolveOptions {
         packages: if args.workspace {
             PackageSelection::Workspace { exclude: args.exclude.clone() }
