@@ -77,7 +77,11 @@ fn rustc_program() -> OsString {
 ///
 /// `manifest_path` is passed on as `--manifest-path`; without it cargo looks upward from the
 /// current directory as usual.
-pub fn run_cargo(manifest_path: Option<&Path>, network: CargoNetwork, targets: &[String]) -> Result<CargoOutput> {
+pub fn run_cargo(
+    manifest_path: Option<&Path>,
+    network: CargoNetwork,
+    targets: &[String],
+) -> Result<CargoOutput> {
     std::thread::scope(|scope| {
         let host = scope.spawn(host_platform);
         let target_queries: Vec<_> = targets
@@ -86,7 +90,10 @@ pub fn run_cargo(manifest_path: Option<&Path>, network: CargoNetwork, targets: &
             .collect();
         let metadata_json = cargo_metadata(manifest_path, network)?;
         let host = join(host)?;
-        let targets = target_queries.into_iter().map(|(triple, query)| (triple, join(query))).collect();
+        let targets = target_queries
+            .into_iter()
+            .map(|(triple, query)| (triple, join(query)))
+            .collect();
         Ok(CargoOutput {
             metadata_json,
             host,
@@ -141,7 +148,11 @@ pub fn target_platform(triple: &str) -> Result<RustcPlatform> {
 /// The user's rustflags as cargo reads them from the environment.
 fn env_rustflags() -> Vec<String> {
     if let Ok(encoded) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
-        return encoded.split('\x1f').filter(|f| !f.is_empty()).map(str::to_owned).collect();
+        return encoded
+            .split('\x1f')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
     }
     std::env::var("RUSTFLAGS")
         .map(|flags| flags.split_whitespace().map(str::to_owned).collect())
@@ -242,7 +253,10 @@ fn condense_cargo_error(stderr: &str) -> String {
     }
     if parts.is_empty() {
         let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
-        return last.unwrap_or("cargo exited with an error").trim().to_owned();
+        return last
+            .unwrap_or("cargo exited with an error")
+            .trim()
+            .to_owned();
     }
     parts.join(": ")
 }
@@ -297,7 +311,10 @@ mod tests {
             triple: "x".into(),
             cfg: "debug_assertions\ntarget_arch=\"x86_64\"\ntarget_feature=\"sse2\"\ntarget_feature=\"fxsr\"\n".into(),
         };
-        assert_eq!(platform.target_features(), vec!["sse2".to_owned(), "fxsr".to_owned()]);
+        assert_eq!(
+            platform.target_features(),
+            vec!["sse2".to_owned(), "fxsr".to_owned()]
+        );
     }
 
     #[test]
@@ -310,7 +327,10 @@ mod tests {
 
     #[test]
     fn falls_back_to_the_last_line() {
-        assert_eq!(condense_cargo_error("warning: x\nsomething odd\n"), "something odd");
+        assert_eq!(
+            condense_cargo_error("warning: x\nsomething odd\n"),
+            "something odd"
+        );
         assert_eq!(condense_cargo_error(""), "cargo exited with an error");
     }
 }

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use crate::document::{CycloneDxVersion, DocumentOptions, TOOL_NAME, TOOL_VERSION, content_uuid, to_json_bytes};
+use crate::document::{
+    CycloneDxVersion, DocumentOptions, TOOL_NAME, TOOL_VERSION, content_uuid, to_json_bytes,
+};
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
 
@@ -161,35 +163,49 @@ struct Dependency<'a> {
 }
 
 /// Renders the graph as a CycloneDX JSON document.
-pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &DocumentOptions) -> Vec<u8> {
+pub fn render(
+    graph: &ResolvedGraph,
+    version: CycloneDxVersion,
+    options: &DocumentOptions,
+) -> Vec<u8> {
     let workspace_ref;
-    let (root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) = match &graph.subject {
-        Subject::Package(id) => (component(graph.component(*id), version), None),
-        Subject::Workspace { name, version: ws_version, members } => {
-            workspace_ref = format!("workspace:{name}@{ws_version}");
-            let root = CdxComponent {
-                kind: "application",
-                bom_ref: &workspace_ref,
-                supplier: members.iter().find_map(|m| graph.component(*m).supplier.as_ref().map(entity)),
-                authors: None,
-                author: None,
+    let (root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
+        match &graph.subject {
+            Subject::Package(id) => (component(graph.component(*id), version), None),
+            Subject::Workspace {
                 name,
                 version: ws_version,
-                description: Some("Cargo workspace members described together"),
-                scope: None,
-                hashes: Vec::new(),
-                licenses: Vec::new(),
-                purl: None,
-                external_references: Vec::new(),
-                properties: Vec::new(),
-            };
-            let deps = Dependency {
-                reference: &workspace_ref,
-                depends_on: members.iter().map(|m| graph.component(*m).bom_ref.as_str()).collect(),
-            };
-            (root, Some(deps))
-        }
-    };
+                members,
+            } => {
+                workspace_ref = format!("workspace:{name}@{ws_version}");
+                let root = CdxComponent {
+                    kind: "application",
+                    bom_ref: &workspace_ref,
+                    supplier: members
+                        .iter()
+                        .find_map(|m| graph.component(*m).supplier.as_ref().map(entity)),
+                    authors: None,
+                    author: None,
+                    name,
+                    version: ws_version,
+                    description: Some("Cargo workspace members described together"),
+                    scope: None,
+                    hashes: Vec::new(),
+                    licenses: Vec::new(),
+                    purl: None,
+                    external_references: Vec::new(),
+                    properties: Vec::new(),
+                };
+                let deps = Dependency {
+                    reference: &workspace_ref,
+                    depends_on: members
+                        .iter()
+                        .map(|m| graph.component(*m).bom_ref.as_str())
+                        .collect(),
+                };
+                (root, Some(deps))
+            }
+        };
     let root_ref = root_component.bom_ref;
     let components = graph
         .components
@@ -202,7 +218,10 @@ pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &Docume
         .into_iter()
         .enumerate()
         .map(|(i, deps)| {
-            let mut depends_on: Vec<&str> = deps.iter().map(|(to, _)| graph.component(*to).bom_ref.as_str()).collect();
+            let mut depends_on: Vec<&str> = deps
+                .iter()
+                .map(|(to, _)| graph.component(*to).bom_ref.as_str())
+                .collect();
             depends_on.sort_unstable();
             depends_on.dedup();
             Dependency {
@@ -221,7 +240,9 @@ pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &Docume
         version: 1,
         metadata: Metadata {
             timestamp: options.timestamp.rfc3339(),
-            lifecycles: [Phase { phase: options.lifecycle.as_str() }],
+            lifecycles: [Phase {
+                phase: options.lifecycle.as_str(),
+            }],
             tools: Tools {
                 components: [ToolComponent {
                     kind: "application",
@@ -231,9 +252,18 @@ pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &Docume
             },
             component: root_component,
             properties: vec![
-                Property { name: property::TARGET, value: graph.target.clone() },
-                Property { name: property::REQUESTED_FEATURES, value: graph.features.describe() },
-                Property { name: property::INCLUDE_DEV, value: graph.include_dev.to_string() },
+                Property {
+                    name: property::TARGET,
+                    value: graph.target.clone(),
+                },
+                Property {
+                    name: property::REQUESTED_FEATURES,
+                    value: graph.features.describe(),
+                },
+                Property {
+                    name: property::INCLUDE_DEV,
+                    value: graph.include_dev.to_string(),
+                },
             ],
         },
         components,
@@ -245,30 +275,65 @@ pub fn render(graph: &ResolvedGraph, version: CycloneDxVersion, options: &Docume
 }
 
 fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
-    let kind = if c.is_workspace_member && c.has_binary { "application" } else { "library" };
+    let kind = if c.is_workspace_member && c.has_binary {
+        "application"
+    } else {
+        "library"
+    };
     let (authors, author) = if c.authors.is_empty() {
         (None, None)
     } else if version >= CycloneDxVersion::V1_6 {
-        let contacts = c.authors.iter().map(|p| Contact { name: &p.name, email: p.email.as_deref() }).collect();
+        let contacts = c
+            .authors
+            .iter()
+            .map(|p| Contact {
+                name: &p.name,
+                email: p.email.as_deref(),
+            })
+            .collect();
         (Some(contacts), None)
     } else {
-        (None, Some(c.authors.iter().map(person_text).collect::<Vec<_>>().join(", ")))
+        (
+            None,
+            Some(
+                c.authors
+                    .iter()
+                    .map(person_text)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        )
     };
     let scope = match c.usage {
         Usage::Runtime => "required",
         Usage::Build | Usage::Dev => "excluded",
     };
-    let mut properties = vec![Property { name: property::USAGE, value: c.usage.as_str().to_owned() }];
+    let mut properties = vec![Property {
+        name: property::USAGE,
+        value: c.usage.as_str().to_owned(),
+    }];
     if !c.features.is_empty() {
         let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
-        properties.push(Property { name: property::FEATURES, value: features.join(",") });
+        properties.push(Property {
+            name: property::FEATURES,
+            value: features.join(","),
+        });
     }
     if c.is_proc_macro {
-        properties.push(Property { name: property::PROC_MACRO, value: "true".into() });
+        properties.push(Property {
+            name: property::PROC_MACRO,
+            value: "true".into(),
+        });
     }
-    properties.push(Property { name: property::SOURCE, value: source_kind(&c.source).to_owned() });
+    properties.push(Property {
+        name: property::SOURCE,
+        value: source_kind(&c.source).to_owned(),
+    });
     if let ComponentSource::Git { commit, .. } = &c.source {
-        properties.push(Property { name: property::GIT_COMMIT, value: commit.clone() });
+        properties.push(Property {
+            name: property::GIT_COMMIT,
+            value: commit.clone(),
+        });
     }
     CdxComponent {
         kind,
@@ -280,7 +345,14 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
         version: &c.version,
         description: c.description.as_deref(),
         scope: Some(scope),
-        hashes: c.sha256.iter().map(|h| Hash { alg: "SHA-256", content: h.as_str() }).collect(),
+        hashes: c
+            .sha256
+            .iter()
+            .map(|h| Hash {
+                alg: "SHA-256",
+                content: h.as_str(),
+            })
+            .collect(),
         licenses: licenses(c),
         purl: Some(&c.purl),
         external_references: external_references(c),
@@ -315,7 +387,10 @@ fn entity(supplier: &Supplier) -> Entity {
         Supplier::Person(person) => Entity {
             name: person.name.clone(),
             url: Vec::new(),
-            contact: vec![OwnedContact { name: person.name.clone(), email: person.email.clone() }],
+            contact: vec![OwnedContact {
+                name: person.name.clone(),
+                email: person.email.clone(),
+            }],
         },
     }
 }
@@ -323,20 +398,40 @@ fn entity(supplier: &Supplier) -> Entity {
 fn licenses(c: &Component) -> Vec<LicenseChoice> {
     match &c.license {
         DeclaredLicense::Expression(text) if single_spdx_id(text) => vec![LicenseChoice::License {
-            license: License { id: Some(text.clone()), name: None, properties: Vec::new() },
+            license: License {
+                id: Some(text.clone()),
+                name: None,
+                properties: Vec::new(),
+            },
         }],
-        DeclaredLicense::Expression(text) => vec![LicenseChoice::Expression { expression: text.clone() }],
+        DeclaredLicense::Expression(text) => vec![LicenseChoice::Expression {
+            expression: text.clone(),
+        }],
         DeclaredLicense::File(file) => {
-            let mut properties = vec![Property { name: property::LICENSE_FILE, value: file.path.clone() }];
+            let mut properties = vec![Property {
+                name: property::LICENSE_FILE,
+                value: file.path.clone(),
+            }];
             if let Some(sha) = &file.sha256 {
-                properties.push(Property { name: property::LICENSE_FILE_SHA256, value: sha.as_str().to_owned() });
+                properties.push(Property {
+                    name: property::LICENSE_FILE_SHA256,
+                    value: sha.as_str().to_owned(),
+                });
             }
             vec![LicenseChoice::License {
-                license: License { id: None, name: Some(file.license_ref(&c.name)), properties },
+                license: License {
+                    id: None,
+                    name: Some(file.license_ref(&c.name)),
+                    properties,
+                },
             }]
         }
         DeclaredLicense::Unrecognized(text) => vec![LicenseChoice::License {
-            license: License { id: None, name: Some(text.clone()), properties: Vec::new() },
+            license: License {
+                id: None,
+                name: Some(text.clone()),
+                properties: Vec::new(),
+            },
         }],
         DeclaredLicense::None => Vec::new(),
     }
@@ -346,14 +441,20 @@ fn external_references(c: &Component) -> Vec<ExternalReference> {
     let mut refs = Vec::new();
     let mut push = |kind: &'static str, url: &Option<String>| {
         if let Some(url) = url.as_ref().filter(|u| is_url(u)) {
-            refs.push(ExternalReference { kind, url: url.clone() });
+            refs.push(ExternalReference {
+                kind,
+                url: url.clone(),
+            });
         }
     };
     push("vcs", &c.repository);
     push("website", &c.homepage);
     push("documentation", &c.documentation);
     if let Some(url) = distribution_url(c) {
-        refs.push(ExternalReference { kind: "distribution", url });
+        refs.push(ExternalReference {
+            kind: "distribution",
+            url,
+        });
     }
     refs
 }
@@ -361,9 +462,12 @@ fn external_references(c: &Component) -> Vec<ExternalReference> {
 /// Where the exact source of a component can be downloaded, when it is public.
 pub fn distribution_url(c: &Component) -> Option<String> {
     match &c.source {
-        ComponentSource::Registry { crates_io: true, .. } => {
-            Some(format!("https://crates.io/api/v1/crates/{}/{}/download", c.name, c.version))
-        }
+        ComponentSource::Registry {
+            crates_io: true, ..
+        } => Some(format!(
+            "https://crates.io/api/v1/crates/{}/{}/download",
+            c.name, c.version
+        )),
         ComponentSource::Git { url, commit } if is_url(url) => Some(format!("git+{url}@{commit}")),
         _ => None,
     }
@@ -374,7 +478,9 @@ pub fn is_url(text: &str) -> bool {
     match text.split_once("://") {
         Some((scheme, rest)) => {
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
                 && !rest.is_empty()
                 && !text.chars().any(char::is_whitespace)
         }

@@ -97,7 +97,9 @@ impl Timestamp {
 
     /// The current time.
     pub fn now() -> Self {
-        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         Self(since.as_secs())
     }
 
@@ -151,7 +153,12 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(Timestamp::from_secs(0).rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(Timestamp::from_source_date_epoch("1700000000").unwrap().rfc3339(), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            Timestamp::from_source_date_epoch("1700000000")
+                .unwrap()
+                .rfc3339(),
+            "2023-11-14T22:13:20Z"
+        );
         assert!(Timestamp::from_source_date_epoch("yesterday").is_err());
         assert!(Timestamp::from_source_date_epoch("-5").is_err());
     }

@@ -28,7 +28,9 @@ pub enum Error {
     #[error("could not load the package graph from `cargo metadata`: {0}")]
     Graph(String),
     /// A `-p/--package` that is not a workspace member.
-    #[error("package `{name}` is not a member of the workspace at {workspace}; members are: {members}")]
+    #[error(
+        "package `{name}` is not a member of the workspace at {workspace}; members are: {members}"
+    )]
     UnknownPackage {
         /// The name given.
         name: String,

@@ -10,13 +10,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use guppy::PackageId;
 use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
-use guppy::graph::feature::{FeatureId, FeatureLabel, FeatureSet, StandardFeatures, feature_id_filter};
+use guppy::graph::feature::{
+    FeatureId, FeatureLabel, FeatureSet, StandardFeatures, feature_id_filter,
+};
 use guppy::graph::{
-    BuildTargetKind, DependencyDirection, ExternalSource, PackageGraph, PackageLink, PackageMetadata, PackageSource,
+    BuildTargetKind, DependencyDirection, ExternalSource, PackageGraph, PackageLink,
+    PackageMetadata, PackageSource,
 };
 use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
-use guppy::PackageId;
 
 use crate::cargo::{CargoNetwork, RustcPlatform, run_cargo, target_platform};
 use crate::error::{Error, Result};
@@ -123,7 +126,11 @@ impl Workspace {
     /// `targets` are the triples that will be resolved: rustc is asked about them while cargo
     /// runs, so that their cfg costs no extra time ([`Workspace::resolve`] asks about any other
     /// triple when it needs it).
-    pub fn load(manifest_path: Option<&Path>, network: CargoNetwork, targets: &[String]) -> Result<Self> {
+    pub fn load(
+        manifest_path: Option<&Path>,
+        network: CargoNetwork,
+        targets: &[String],
+    ) -> Result<Self> {
         let output = run_cargo(manifest_path, network, targets)?;
         let workspace = Self::from_metadata_json(&output.metadata_json, output.host)?;
         if let Ok(mut known) = workspace.targets.lock() {
@@ -173,7 +180,12 @@ impl Workspace {
         let Some(triple) = triple else {
             return Ok(self.host.clone());
         };
-        if let Some(known) = self.targets.lock().ok().and_then(|t| t.get(triple).cloned()) {
+        if let Some(known) = self
+            .targets
+            .lock()
+            .ok()
+            .and_then(|t| t.get(triple).cloned())
+        {
             return Ok(known);
         }
         let platform = target_platform(triple)?;
@@ -220,23 +232,24 @@ impl Workspace {
 
     fn member_by_name(&self, name: &str) -> Result<&PackageId> {
         let workspace = self.graph.workspace();
-        workspace
-            .member_by_name(name)
-            .map(|p| p.id())
-            .map_err(|_| {
-                let mut members: Vec<&str> = workspace.iter().map(|p| p.name()).collect();
-                members.sort_unstable();
-                Error::UnknownPackage {
-                    name: name.to_owned(),
-                    workspace: self.root().display().to_string(),
-                    members: members.join(", "),
-                }
-            })
+        workspace.member_by_name(name).map(|p| p.id()).map_err(|_| {
+            let mut members: Vec<&str> = workspace.iter().map(|p| p.name()).collect();
+            members.sort_unstable();
+            Error::UnknownPackage {
+                name: name.to_owned(),
+                workspace: self.root().display().to_string(),
+                members: members.join(", "),
+            }
+        })
     }
 
     /// Resolves what cargo builds for `members` with `options` (the member selection in
     /// `options` is ignored: `members` come from [`Workspace::select`]).
-    pub fn resolve(&self, members: &[&PackageId], options: &ResolveOptions) -> Result<ResolvedGraph> {
+    pub fn resolve(
+        &self,
+        members: &[&PackageId],
+        options: &ResolveOptions,
+    ) -> Result<ResolvedGraph> {
         if members.is_empty() {
             return Err(Error::Usage("no workspace member selected".into()));
         }
@@ -253,7 +266,10 @@ impl Workspace {
             .set_include_dev(options.include_dev)
             .set_target_platform(target_spec.clone())
             .set_host_platform(host_spec.clone());
-        let features_only = self.graph.resolve_none().to_feature_set(StandardFeatures::None);
+        let features_only = self
+            .graph
+            .resolve_none()
+            .to_feature_set(StandardFeatures::None);
         let cargo_set = CargoSet::new(initials, features_only, &cargo_options)
             .map_err(|e| Error::Graph(e.to_string()))?;
 
@@ -282,7 +298,11 @@ impl Workspace {
         };
         let metadata: Vec<PackageMetadata<'_>> = members
             .iter()
-            .map(|id| self.graph.metadata(id).map_err(|e| Error::Graph(e.to_string())))
+            .map(|id| {
+                self.graph
+                    .metadata(id)
+                    .map_err(|e| Error::Graph(e.to_string()))
+            })
             .collect::<Result<_>>()?;
         let mut feature_ids: Vec<FeatureId<'_>> = Vec::new();
         for requested in selection.names() {
@@ -341,15 +361,15 @@ impl Workspace {
 /// list (new or custom ones) are built from rustc's cfg output alone.
 fn guppy_platform(rustc: &RustcPlatform) -> Result<Platform> {
     let features = TargetFeatures::features(rustc.target_features());
-    let mut platform = match Platform::new(rustc.triple.clone(), features.clone()) {
-        Ok(platform) => platform,
-        Err(_) => Platform::new_custom_cfg(rustc.triple.clone(), &rustc.cfg, features).map_err(|e| {
-            Error::UnknownTarget {
-                triple: rustc.triple.clone(),
-                reason: e.to_string(),
-            }
-        })?,
-    };
+    let mut platform =
+        match Platform::new(rustc.triple.clone(), features.clone()) {
+            Ok(platform) => platform,
+            Err(_) => Platform::new_custom_cfg(rustc.triple.clone(), &rustc.cfg, features)
+                .map_err(|e| Error::UnknownTarget {
+                    triple: rustc.triple.clone(),
+                    reason: e.to_string(),
+                })?,
+        };
     platform.add_flags(rustc.cfg_flags());
     Ok(platform)
 }
@@ -501,11 +521,18 @@ impl Person {
         let (name, email) = match (text.find('<'), text.rfind('>')) {
             (Some(open), Some(close)) if open < close => {
                 let email = text[open + 1..close].trim();
-                (text[..open].trim(), (!email.is_empty()).then(|| email.to_owned()))
+                (
+                    text[..open].trim(),
+                    (!email.is_empty()).then(|| email.to_owned()),
+                )
             }
             _ => (text, None),
         };
-        let name = if name.is_empty() { email.clone()? } else { name.to_owned() };
+        let name = if name.is_empty() {
+            email.clone()?
+        } else {
+            name.to_owned()
+        };
         Some(Self { name, email })
     }
 }
@@ -648,7 +675,8 @@ impl<'w> GraphBuilder<'w> {
         let host_features = cargo_set.host_features();
         for link in cargo_set.target_links() {
             let kind = if normal_edge_enabled(&link, target_features, target) {
-                self.runtime_links.insert((link.from().id(), link.to().id()));
+                self.runtime_links
+                    .insert((link.from().id(), link.to().id()));
                 EdgeKind::Normal
             } else {
                 EdgeKind::Dev
@@ -664,7 +692,8 @@ impl<'w> GraphBuilder<'w> {
             self.links.insert((link.from().id(), link.to().id(), kind));
         }
         for link in cargo_set.build_dep_links() {
-            self.links.insert((link.from().id(), link.to().id(), EdgeKind::Build));
+            self.links
+                .insert((link.from().id(), link.to().id(), EdgeKind::Build));
         }
         for link in cargo_set.host_links() {
             let kind = if normal_edge_enabled(&link, host_features, host) {
@@ -687,7 +716,11 @@ impl<'w> GraphBuilder<'w> {
             })
             .collect();
         components.sort_by(|(a, _), (b, _)| {
-            (&a.name, semver_key(&a.version), &a.purl).cmp(&(&b.name, semver_key(&b.version), &b.purl))
+            (&a.name, semver_key(&a.version), &a.purl).cmp(&(
+                &b.name,
+                semver_key(&b.version),
+                &b.purl,
+            ))
         });
         // bom-refs must be unique even if two cargo sources map to one purl (e.g. the git and
         // sparse forms of one registry).
@@ -717,13 +750,17 @@ impl<'w> GraphBuilder<'w> {
             .collect();
         edges.sort();
         edges.dedup();
-        let roots: Vec<ComponentId> = members.iter().filter_map(|m| index.get(m).copied()).collect();
+        let roots: Vec<ComponentId> = members
+            .iter()
+            .filter_map(|m| index.get(m).copied())
+            .collect();
         let runtime_edges: Vec<(ComponentId, ComponentId)> = self
             .runtime_links
             .iter()
             .filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?)))
             .collect();
         let mut components: Vec<Component> = components.into_iter().map(|(c, _)| c).collect();
+        inherit_local_supplier(&mut components, &roots);
         classify_usage(&mut components, &edges, &runtime_edges, &roots);
 
         let mut graph = ResolvedGraph {
@@ -755,13 +792,22 @@ impl<'w> GraphBuilder<'w> {
         graph
     }
 
-    fn component(&self, metadata: &PackageMetadata<'_>, features: BTreeSet<String>, root: &Path) -> Component {
+    fn component(
+        &self,
+        metadata: &PackageMetadata<'_>,
+        features: BTreeSet<String>,
+        root: &Path,
+    ) -> Component {
         let name = metadata.name().to_owned();
         let version = metadata.version().to_string();
         let source = component_source(metadata, root);
         let purl_source = match &source {
-            ComponentSource::Workspace { path } | ComponentSource::Path { path } => PurlSource::Path(path),
-            ComponentSource::Registry { crates_io: true, .. } => PurlSource::CratesIo,
+            ComponentSource::Workspace { path } | ComponentSource::Path { path } => {
+                PurlSource::Path(path)
+            }
+            ComponentSource::Registry {
+                crates_io: true, ..
+            } => PurlSource::CratesIo,
             ComponentSource::Registry { index, .. } => PurlSource::Registry(index),
             ComponentSource::Git { url, commit } => PurlSource::Git { url, commit },
         };
@@ -781,9 +827,17 @@ impl<'w> GraphBuilder<'w> {
             metadata.license_file().map(|f| f.as_str()),
             &package_dir,
         );
-        let authors: Vec<Person> = metadata.authors().iter().filter_map(|a| Person::parse(a)).collect();
-        let supplier = supplier(&source, &authors);
-        let non_empty = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let authors: Vec<Person> = metadata
+            .authors()
+            .iter()
+            .filter_map(|a| Person::parse(a))
+            .collect();
+        let supplier = supplier(&source, &authors, metadata.repository());
+        let non_empty = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         Component {
             bom_ref: purl.clone(),
             purl,
@@ -794,7 +848,8 @@ impl<'w> GraphBuilder<'w> {
             license,
             supplier,
             authors,
-            description: non_empty(metadata.description()).map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+            description: non_empty(metadata.description())
+                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
             repository: non_empty(metadata.repository()),
             homepage: non_empty(metadata.homepage()),
             documentation: non_empty(metadata.documentation()),
@@ -835,7 +890,9 @@ impl ResolvedGraph {
 /// The name of a workspace described as a whole: the last segment of the members' shared
 /// `repository` URL (stable across clones), else the workspace directory's name.
 fn workspace_name(graph: &ResolvedGraph, members: &[ComponentId], root: &Path) -> String {
-    let mut repositories = members.iter().map(|m| graph.component(*m).repository.as_deref());
+    let mut repositories = members
+        .iter()
+        .map(|m| graph.component(*m).repository.as_deref());
     let shared = match repositories.next().flatten() {
         Some(first) if repositories.all(|r| r == Some(first)) => Some(first),
         _ => None,
@@ -850,6 +907,23 @@ fn workspace_name(graph: &ResolvedGraph, members: &[ComponentId], root: &Path) -
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "workspace".to_owned())
     })
+}
+
+/// Local crates that name no supplier of their own are supplied by whoever supplies the
+/// described members: they ship only inside this workspace's build.
+fn inherit_local_supplier(components: &mut [Component], roots: &[ComponentId]) {
+    let Some(inherited) = roots.iter().find_map(|r| components[r.0].supplier.clone()) else {
+        return;
+    };
+    for component in components.iter_mut() {
+        let local = matches!(
+            component.source,
+            ComponentSource::Workspace { .. } | ComponentSource::Path { .. }
+        );
+        if local && component.supplier.is_none() {
+            component.supplier = Some(inherited.clone());
+        }
+    }
 }
 
 /// Sort key for versions: semver order, falling back to text for the unparsable.
@@ -910,7 +984,11 @@ fn classify_usage(
 /// Whether a link is a `[dependencies]` edge that is really enabled on `platform`: required
 /// there, or optional there and switched on by a feature of the dependent. A link that is also a
 /// dev- or build-dependency is otherwise counted as that kind.
-fn normal_edge_enabled(link: &PackageLink<'_>, features: &FeatureSet<'_>, platform: &PlatformSpec) -> bool {
+fn normal_edge_enabled(
+    link: &PackageLink<'_>,
+    features: &FeatureSet<'_>,
+    platform: &PlatformSpec,
+) -> bool {
     let normal = link.normal();
     if !normal.is_present() {
         return false;
@@ -922,7 +1000,10 @@ fn normal_edge_enabled(link: &PackageLink<'_>, features: &FeatureSet<'_>, platfo
     if status.enabled_on(platform) == EnabledTernary::Disabled {
         return false;
     }
-    let optional = FeatureId::new(link.from().id(), FeatureLabel::OptionalDependency(link.dep_name()));
+    let optional = FeatureId::new(
+        link.from().id(),
+        FeatureLabel::OptionalDependency(link.dep_name()),
+    );
     features.contains(optional).unwrap_or(false)
 }
 
@@ -964,14 +1045,24 @@ fn without_build_components(graph: ResolvedGraph, roots: &[ComponentId]) -> Reso
 fn component_source(metadata: &PackageMetadata<'_>, root: &Path) -> ComponentSource {
     let source = metadata.source();
     match source {
-        PackageSource::Workspace(path) => ComponentSource::Workspace { path: relative_display(path.as_str()) },
-        PackageSource::Path(path) => ComponentSource::Path { path: relative_display(path.as_str()) },
+        PackageSource::Workspace(path) => ComponentSource::Workspace {
+            path: relative_display(path.as_str()),
+        },
+        PackageSource::Path(path) => ComponentSource::Path {
+            path: relative_display(path.as_str()),
+        },
         PackageSource::External(text) => match source.parse_external() {
-            Some(ExternalSource::Registry(url)) | Some(ExternalSource::Sparse(url)) => ComponentSource::Registry {
-                index: url.to_owned(),
-                crates_io: CRATES_IO_SOURCES.contains(&text),
-            },
-            Some(ExternalSource::Git { repository, resolved, .. }) => ComponentSource::Git {
+            Some(ExternalSource::Registry(url)) | Some(ExternalSource::Sparse(url)) => {
+                ComponentSource::Registry {
+                    index: url.to_owned(),
+                    crates_io: CRATES_IO_SOURCES.contains(&text),
+                }
+            }
+            Some(ExternalSource::Git {
+                repository,
+                resolved,
+                ..
+            }) => ComponentSource::Git {
                 url: local_git_url(repository, root),
                 commit: resolved.to_owned(),
             },
@@ -987,7 +1078,11 @@ fn component_source(metadata: &PackageMetadata<'_>, root: &Path) -> ComponentSou
 /// Workspace-relative paths with `/` separators; the root itself is `.`.
 fn relative_display(path: &str) -> String {
     let path = path.replace('\\', "/");
-    if path.is_empty() { ".".to_owned() } else { path }
+    if path.is_empty() {
+        ".".to_owned()
+    } else {
+        path
+    }
 }
 
 /// A `file://` repository URL made relative to the workspace root, so no host path is written.
@@ -1004,30 +1099,54 @@ pub fn relative_path(path: &Path, base: &Path) -> String {
     let base: Vec<_> = base.components().collect();
     let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
-    parts.extend(path[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
 }
 
-fn supplier(source: &ComponentSource, authors: &[Person]) -> Option<Supplier> {
+fn supplier(
+    source: &ComponentSource,
+    authors: &[Person],
+    repository: Option<&str>,
+) -> Option<Supplier> {
+    // Local and unhosted crates: the first author, else the owner of the declared repository.
+    let from_manifest = || {
+        authors.first().cloned().map(Supplier::Person).or_else(|| {
+            let url = repository?;
+            repository_owner(url).map(|owner| Supplier::Organization {
+                name: owner,
+                url: Some(url.to_owned()),
+            })
+        })
+    };
     match source {
-        ComponentSource::Registry { crates_io: true, .. } => Some(Supplier::Organization {
+        ComponentSource::Registry {
+            crates_io: true, ..
+        } => Some(Supplier::Organization {
             name: "crates.io".to_owned(),
             url: Some("https://crates.io".to_owned()),
         }),
-        ComponentSource::Registry { index, .. } => url_host(index).map(|host| Supplier::Organization {
-            name: host.to_owned(),
-            url: Some(format!("https://{host}")),
-        }),
+        ComponentSource::Registry { index, .. } => url_host(index)
+            .map(|host| Supplier::Organization {
+                name: host.to_owned(),
+                url: Some(format!("https://{host}")),
+            })
+            .or_else(from_manifest),
         ComponentSource::Git { url, .. } => match repository_owner(url) {
             Some(owner) => Some(Supplier::Organization {
                 name: owner,
                 url: Some(url.clone()),
             }),
-            None => authors.first().cloned().map(Supplier::Person),
+            None => from_manifest(),
         },
-        ComponentSource::Workspace { .. } | ComponentSource::Path { .. } => {
-            authors.first().cloned().map(Supplier::Person)
-        }
+        ComponentSource::Workspace { .. } | ComponentSource::Path { .. } => from_manifest(),
     }
 }
 
@@ -1062,12 +1181,24 @@ mod tests {
     fn parses_authors() {
         assert_eq!(
             Person::parse("Jane Doe <jane@example.org>"),
-            Some(Person { name: "Jane Doe".into(), email: Some("jane@example.org".into()) })
+            Some(Person {
+                name: "Jane Doe".into(),
+                email: Some("jane@example.org".into())
+            })
         );
-        assert_eq!(Person::parse("Team"), Some(Person { name: "Team".into(), email: None }));
+        assert_eq!(
+            Person::parse("Team"),
+            Some(Person {
+                name: "Team".into(),
+                email: None
+            })
+        );
         assert_eq!(
             Person::parse("<a@b.c>"),
-            Some(Person { name: "a@b.c".into(), email: Some("a@b.c".into()) })
+            Some(Person {
+                name: "a@b.c".into(),
+                email: Some("a@b.c".into())
+            })
         );
         assert_eq!(Person::parse("  "), None);
     }
@@ -1081,21 +1212,51 @@ mod tests {
 
     #[test]
     fn suppliers_of_sources() {
-        let git = ComponentSource::Git { url: "https://github.com/owner/repo".into(), commit: "c".into() };
+        let git = ComponentSource::Git {
+            url: "https://github.com/owner/repo".into(),
+            commit: "c".into(),
+        };
         assert_eq!(
-            supplier(&git, &[]),
+            supplier(&git, &[], None),
             Some(Supplier::Organization {
                 name: "github.com/owner".into(),
                 url: Some("https://github.com/owner/repo".into())
             })
         );
-        let registry = ComponentSource::Registry { index: "https://my.example:8443/index".into(), crates_io: false };
+        let registry = ComponentSource::Registry {
+            index: "https://my.example:8443/index".into(),
+            crates_io: false,
+        };
         assert_eq!(
-            supplier(&registry, &[]),
-            Some(Supplier::Organization { name: "my.example".into(), url: Some("https://my.example".into()) })
+            supplier(&registry, &[], None),
+            Some(Supplier::Organization {
+                name: "my.example".into(),
+                url: Some("https://my.example".into())
+            })
         );
-        let path = ComponentSource::Path { path: "../x".into() };
-        assert_eq!(supplier(&path, &[]), None);
+        let path = ComponentSource::Path {
+            path: "../x".into(),
+        };
+        assert_eq!(supplier(&path, &[], None), None);
+        assert_eq!(
+            supplier(&path, &[], Some("https://gitlab.com/group/project")),
+            Some(Supplier::Organization {
+                name: "gitlab.com/group".into(),
+                url: Some("https://gitlab.com/group/project".into())
+            })
+        );
+        let author = Person {
+            name: "A".into(),
+            email: None,
+        };
+        assert_eq!(
+            supplier(
+                &path,
+                std::slice::from_ref(&author),
+                Some("https://gitlab.com/group/project")
+            ),
+            Some(Supplier::Person(author))
+        );
     }
 
     #[test]
@@ -1105,7 +1266,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(selection.describe(), "default,a,b,c");
-        let none = FeatureSelection { no_default_features: true, ..Default::default() };
+        let none = FeatureSelection {
+            no_default_features: true,
+            ..Default::default()
+        };
         assert_eq!(none.describe(), "");
     }
 }

@@ -122,7 +122,9 @@ impl DeclaredLicense {
 /// Whether `text` is a single license id on the SPDX list (no operators, no `+`, no exception),
 /// which CycloneDX can carry as `license.id` rather than an expression.
 pub fn single_spdx_id(text: &str) -> bool {
-    spdx::license_id(text).is_some()
+    // `spdx::license_id` ignores a trailing `+` (and would accept `MPL-2.0+`, which is not an
+    // id): only an exact name on the list is a single id.
+    spdx::license_id(text).is_some_and(|id| id.name == text)
 }
 
 /// Collapses runs of white space, so that equal expressions compare equal.
@@ -153,8 +155,14 @@ mod tests {
 
     #[test]
     fn valid_expressions_stay_as_written() {
-        assert_eq!(expr("MIT OR Apache-2.0"), DeclaredLicense::Expression("MIT OR Apache-2.0".into()));
-        assert_eq!(expr("MPL-2.0+"), DeclaredLicense::Expression("MPL-2.0+".into()));
+        assert_eq!(
+            expr("MIT OR Apache-2.0"),
+            DeclaredLicense::Expression("MIT OR Apache-2.0".into())
+        );
+        assert_eq!(
+            expr("MPL-2.0+"),
+            DeclaredLicense::Expression("MPL-2.0+".into())
+        );
         assert_eq!(
             expr("(MIT OR Apache-2.0)  AND Unicode-3.0"),
             DeclaredLicense::Expression("(MIT OR Apache-2.0) AND Unicode-3.0".into())
@@ -163,19 +171,31 @@ mod tests {
             expr("Apache-2.0 WITH LLVM-exception"),
             DeclaredLicense::Expression("Apache-2.0 WITH LLVM-exception".into())
         );
-        assert_eq!(expr("GPL-3.0-or-later"), DeclaredLicense::Expression("GPL-3.0-or-later".into()));
+        assert_eq!(
+            expr("GPL-3.0-or-later"),
+            DeclaredLicense::Expression("GPL-3.0-or-later".into())
+        );
     }
 
     #[test]
     fn legacy_forms_are_mended() {
-        assert_eq!(expr("MIT/Apache-2.0"), DeclaredLicense::Expression("MIT OR Apache-2.0".into()));
+        assert_eq!(
+            expr("MIT/Apache-2.0"),
+            DeclaredLicense::Expression("MIT OR Apache-2.0".into())
+        );
         assert_eq!(
             expr("Apache-2.0 / MIT"),
             DeclaredLicense::Expression("Apache-2.0 OR MIT".into())
         );
         assert_eq!(expr("MIT or Apache-2.0"), expr("MIT OR Apache-2.0"));
-        assert_eq!(expr("GPL-2.0"), DeclaredLicense::Expression("GPL-2.0-only".into()));
-        assert_eq!(expr("GPL-2.0+"), DeclaredLicense::Expression("GPL-2.0-or-later".into()));
+        assert_eq!(
+            expr("GPL-2.0"),
+            DeclaredLicense::Expression("GPL-2.0-only".into())
+        );
+        assert_eq!(
+            expr("GPL-2.0+"),
+            DeclaredLicense::Expression("GPL-2.0-or-later".into())
+        );
     }
 
     #[test]
@@ -184,13 +204,19 @@ mod tests {
             expr("Some Custom License"),
             DeclaredLicense::Unrecognized("Some Custom License".into())
         );
-        assert_eq!(expr("MIT AND"), DeclaredLicense::Unrecognized("MIT AND".into()));
+        assert_eq!(
+            expr("MIT AND"),
+            DeclaredLicense::Unrecognized("MIT AND".into())
+        );
     }
 
     #[test]
     fn license_refs_are_collected() {
         let declared = expr("MIT OR LicenseRef-Proprietary AND LicenseRef-Proprietary");
-        assert_eq!(declared.license_refs(), vec!["LicenseRef-Proprietary".to_owned()]);
+        assert_eq!(
+            declared.license_refs(),
+            vec!["LicenseRef-Proprietary".to_owned()]
+        );
         assert!(expr("MIT").license_refs().is_empty());
     }
 
@@ -199,12 +225,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("LICENSE.txt"), "All rights reserved.\n").unwrap();
         let declared = DeclaredLicense::from_manifest(None, Some("LICENSE.txt"), dir.path());
-        let DeclaredLicense::File(file) = declared else { panic!("not a file license") };
+        let DeclaredLicense::File(file) = declared else {
+            panic!("not a file license")
+        };
         assert_eq!(file.text.as_deref(), Some("All rights reserved.\n"));
         let sha = file.sha256.clone().unwrap();
-        assert_eq!(file.license_ref("x"), format!("LicenseRef-license-file-{}", &sha.as_str()[..16]));
+        assert_eq!(
+            file.license_ref("x"),
+            format!("LicenseRef-license-file-{}", &sha.as_str()[..16])
+        );
         let missing = DeclaredLicense::from_manifest(None, Some("NOPE"), dir.path());
-        let DeclaredLicense::File(file) = missing else { panic!("not a file license") };
+        let DeclaredLicense::File(file) = missing else {
+            panic!("not a file license")
+        };
         assert_eq!(file.license_ref("a_b"), "LicenseRef-license-file-of-a-b");
     }
 
@@ -213,6 +246,8 @@ mod tests {
         assert!(single_spdx_id("MIT"));
         assert!(!single_spdx_id("MIT OR Apache-2.0"));
         assert!(!single_spdx_id("LicenseRef-x"));
+        assert!(!single_spdx_id("MPL-2.0+"));
+        assert!(!single_spdx_id("mit"));
     }
 
     #[test]

@@ -112,9 +112,12 @@ impl Checksums {
         }
         // Lockfile v1: `"checksum serde 1.0.0 (registry+https://…)" = "<hex>"`.
         for (key, value) in raw.metadata {
-            let Some(rest) = key.strip_prefix("checksum ") else { continue };
+            let Some(rest) = key.strip_prefix("checksum ") else {
+                continue;
+            };
             let mut parts = rest.splitn(3, ' ');
-            let (Some(name), Some(version), Some(source)) = (parts.next(), parts.next(), parts.next())
+            let (Some(name), Some(version), Some(source)) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 continue;
             };
@@ -188,7 +191,11 @@ mod tests {
         let bad = format!(
             "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"xyz\"\n"
         );
-        assert!(Checksums::parse(&bad).unwrap_err().contains("checksum of a 1.0.0"));
+        assert!(
+            Checksums::parse(&bad)
+                .unwrap_err()
+                .contains("checksum of a 1.0.0")
+        );
     }
 
     #[test]

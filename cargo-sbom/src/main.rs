@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use cargo_sbom::{
-    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, FeatureSelection, Format, Lifecycle, PackageSelection,
-    ResolveOptions, Timestamp, Workspace, diff, output, validate,
+    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, FeatureSelection, Format, Lifecycle,
+    PackageSelection, ResolveOptions, Timestamp, Workspace, diff, output, validate,
 };
 
 /// Exact, complete, reproducible SBOMs from Cargo's resolved dependency graph.
@@ -194,7 +194,9 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     let workspace = Workspace::load(args.manifest_path.as_deref(), network, &targets)?;
     let options = ResolveOptions {
         packages: if args.workspace {
-            PackageSelection::Workspace { exclude: args.exclude.clone() }
+            PackageSelection::Workspace {
+                exclude: args.exclude.clone(),
+            }
         } else if args.packages.is_empty() {
             PackageSelection::Default
         } else {
@@ -218,9 +220,18 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         for member in &members {
             let graph = workspace.resolve(&[*member], &options)?;
             let root = graph.component(graph.roots()[0]);
-            let path = dir.join(format!("{}-{}.{}", root.name, root.version, format.extension()));
+            let path = dir.join(format!(
+                "{}-{}.{}",
+                root.name,
+                root.version,
+                format.extension()
+            ));
             verbose_summary(args, &graph);
-            files.push((path, cargo_sbom::render(&graph, &document), graph.components.len()));
+            files.push((
+                path,
+                cargo_sbom::render(&graph, &document),
+                graph.components.len(),
+            ));
         }
         for (path, bytes, count) in files {
             output::write_atomic(&path, &bytes)?;
@@ -281,13 +292,22 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
             }
         } else {
             all_valid = false;
-            println!("{}: invalid {} ({} problems)", file.display(), report.format, report.problems.len());
+            println!(
+                "{}: invalid {} ({} problems)",
+                file.display(),
+                report.format,
+                report.problems.len()
+            );
             for problem in &report.problems {
                 println!("  {problem}");
             }
         }
     }
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
@@ -296,5 +316,9 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
         DiffFormat::Human => print!("{}", difference.to_human()),
         DiffFormat::Json => println!("{}", difference.to_json()),
     }
-    Ok(if difference.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if difference.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

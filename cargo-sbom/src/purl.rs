@@ -75,14 +75,21 @@ mod tests {
     #[test]
     fn other_sources_are_qualified() {
         assert_eq!(
-            cargo_purl("x", "0.1.0", PurlSource::Registry("https://my.example/index")),
+            cargo_purl(
+                "x",
+                "0.1.0",
+                PurlSource::Registry("https://my.example/index")
+            ),
             "pkg:cargo/x@0.1.0?repository_url=https://my.example/index"
         );
         assert_eq!(
             cargo_purl(
                 "x",
                 "0.1.0",
-                PurlSource::Git { url: "https://github.com/o/r", commit: "abc123" }
+                PurlSource::Git {
+                    url: "https://github.com/o/r",
+                    commit: "abc123"
+                }
             ),
             "pkg:cargo/x@0.1.0?vcs_url=git%2Bhttps://github.com/o/r%40abc123"
         );
