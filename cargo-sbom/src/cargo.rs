@@ -258,6 +258,7 @@ fn condense_cargo_error(stderr: &str) -> String {
             .trim()
             .to_owned();
     }
+    let parts: Vec<&str> = parts.iter().map(|p| p.trim_end_matches(':')).collect();
     parts.join(": ")
 }
 

@@ -201,13 +201,14 @@ impl Workspace {
         let ids: Vec<&PackageId> = match selection {
             PackageSelection::Default => workspace.default_member_ids().collect(),
             PackageSelection::Workspace { exclude } => {
-                for name in exclude {
-                    self.member_by_name(name)?;
-                }
+                let excluded: Vec<&PackageId> = exclude
+                    .iter()
+                    .map(|spec| self.member_by_name(spec))
+                    .collect::<Result<_>>()?;
                 workspace
                     .iter()
-                    .filter(|p| !exclude.iter().any(|e| e == p.name()))
                     .map(|p| p.id())
+                    .filter(|id| !excluded.contains(id))
                     .collect()
             }
             PackageSelection::Packages(names) => {
@@ -230,17 +231,31 @@ impl Workspace {
         Ok(ids)
     }
 
-    fn member_by_name(&self, name: &str) -> Result<&PackageId> {
+    /// The member a `-p`/`--exclude` argument names: `NAME`, or a package id spec
+    /// `NAME@VERSION` as cargo accepts it (a partial version such as `NAME@1.2` matches 1.2.x).
+    fn member_by_name(&self, spec: &str) -> Result<&PackageId> {
         let workspace = self.graph.workspace();
-        workspace.member_by_name(name).map(|p| p.id()).map_err(|_| {
-            let mut members: Vec<&str> = workspace.iter().map(|p| p.name()).collect();
-            members.sort_unstable();
-            Error::UnknownPackage {
-                name: name.to_owned(),
-                workspace: self.root().display().to_string(),
-                members: members.join(", "),
-            }
-        })
+        let (name, version) = match spec.split_once('@') {
+            Some((name, version)) => (name, Some(version)),
+            None => (spec, None),
+        };
+        let version_matches = |actual: String| {
+            version.is_none_or(|v| actual == v || actual.starts_with(&format!("{v}.")))
+        };
+        workspace
+            .member_by_name(name)
+            .ok()
+            .filter(|p| version_matches(p.version().to_string()))
+            .map(|p| p.id())
+            .ok_or_else(|| {
+                let mut members: Vec<&str> = workspace.iter().map(|p| p.name()).collect();
+                members.sort_unstable();
+                Error::UnknownPackage {
+                    name: spec.to_owned(),
+                    workspace: self.root().display().to_string(),
+                    members: members.join(", "),
+                }
+            })
     }
 
     /// Resolves what cargo builds for `members` with `options` (the member selection in
@@ -257,7 +272,7 @@ impl Workspace {
         let target = guppy_platform(&target_rustc)?;
         let host = guppy_platform(&self.host)?;
 
-        let initials = self.initial_features(members, &options.features)?;
+        let (initials, dependency_features) = self.initial_features(members, &options.features)?;
         let target_spec = PlatformSpec::from(target);
         let host_spec = PlatformSpec::from(host);
         let mut cargo_options = CargoOptions::new();
@@ -266,10 +281,13 @@ impl Workspace {
             .set_include_dev(options.include_dev)
             .set_target_platform(target_spec.clone())
             .set_host_platform(host_spec.clone());
+        // `--features DEPENDENCY/FEATURE`: unified into the build, without making the
+        // dependency a root.
         let features_only = self
             .graph
-            .resolve_none()
-            .to_feature_set(StandardFeatures::None);
+            .feature_graph()
+            .resolve_ids(dependency_features)
+            .map_err(|e| Error::Graph(e.to_string()))?;
         let cargo_set = CargoSet::new(initials, features_only, &cargo_options)
             .map_err(|e| Error::Graph(e.to_string()))?;
 
@@ -284,11 +302,14 @@ impl Workspace {
 
     /// The initial feature set: the members with their standard features plus the named ones,
     /// each checked to exist (guppy would silently ignore an unknown name).
-    fn initial_features(
-        &self,
+    ///
+    /// Also returns the features that `DEPENDENCY/FEATURE` names on dependencies of the members
+    /// (cargo accepts these on the command line as well as in `[features]`).
+    fn initial_features<'a>(
+        &'a self,
         members: &[&PackageId],
-        selection: &FeatureSelection,
-    ) -> Result<FeatureSet<'_>> {
+        selection: &'a FeatureSelection,
+    ) -> Result<(FeatureSet<'a>, Vec<FeatureId<'a>>)> {
         let base = if selection.all_features {
             StandardFeatures::All
         } else if selection.no_default_features {
@@ -305,6 +326,7 @@ impl Workspace {
             })
             .collect::<Result<_>>()?;
         let mut feature_ids: Vec<FeatureId<'_>> = Vec::new();
+        let mut dependency_features: Vec<FeatureId<'_>> = Vec::new();
         for requested in selection.names() {
             let (package, feature) = match requested.split_once('/') {
                 Some((package, feature)) => (Some(package), feature),
@@ -317,6 +339,38 @@ impl Workspace {
             if let Some(package) = package
                 && candidates.is_empty()
             {
+                let links: Vec<PackageLink<'_>> = metadata
+                    .iter()
+                    .flat_map(|m| m.direct_links())
+                    .filter(|l| l.dep_name() == package && !l.dev_only())
+                    .collect();
+                for link in &links {
+                    let dependency = link.to();
+                    if !dependency.named_features().any(|f| f == feature)
+                        && !self.has_optional_dependency(&dependency, feature)
+                    {
+                        return Err(Error::UnknownFeature {
+                            feature: requested.to_owned(),
+                            packages: format!(
+                                "{} {} (a dependency of {})",
+                                dependency.name(),
+                                dependency.version(),
+                                link.from().name()
+                            ),
+                        });
+                    }
+                    // As in `[features]`, `dep/feature` also enables an optional `dep`.
+                    let label = FeatureLabel::OptionalDependency(link.dep_name());
+                    let optional = FeatureId::new(link.from().id(), label);
+                    if self.graph.feature_graph().metadata(optional).is_ok() {
+                        feature_ids.push(optional);
+                    }
+                    let label = FeatureLabel::Named(feature);
+                    dependency_features.push(FeatureId::new(dependency.id(), label));
+                }
+                if !links.is_empty() {
+                    continue;
+                }
                 return Err(Error::Usage(format!(
                     "`--features {requested}`: `{package}` is not a selected workspace member; \
                      select it with `-p {package}` or name a feature of a selected member"
@@ -347,7 +401,8 @@ impl Workspace {
             .graph
             .resolve_ids(members.iter().copied())
             .map_err(|e| Error::Graph(e.to_string()))?;
-        Ok(members.to_feature_set(feature_id_filter(base, feature_ids)))
+        let initials = members.to_feature_set(feature_id_filter(base, feature_ids));
+        Ok((initials, dependency_features))
     }
 
     fn has_optional_dependency(&self, package: &PackageMetadata<'_>, name: &str) -> bool {
@@ -864,7 +919,7 @@ impl<'w> GraphBuilder<'w> {
     }
 }
 
-fn roots_names<'a>(members: &[&PackageId], workspace: &'a Workspace) -> Vec<(String, String)> {
+fn roots_names(members: &[&PackageId], workspace: &Workspace) -> Vec<(String, String)> {
     members
         .iter()
         .filter_map(|id| workspace.graph.metadata(id).ok())

@@ -134,7 +134,11 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
             let c = graph.component(*root);
             (format!("{}-{}", c.name, c.version), ids[root.0].clone())
         }
-        Subject::Workspace { name, version, members } => {
+        Subject::Workspace {
+            name,
+            version,
+            members,
+        } => {
             let root_id = format!("SPDXRef-Workspace-{}", spdx_idstring(name));
             packages.push(Package {
                 spdx_id: root_id.clone(),
@@ -150,7 +154,9 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 files_analyzed: false,
                 checksums: Vec::new(),
                 homepage: None,
-                source_info: Some("the Cargo workspace whose members are described together".to_owned()),
+                source_info: Some(
+                    "the Cargo workspace whose members are described together".to_owned(),
+                ),
                 license_concluded: NOASSERTION,
                 license_declared: NOASSERTION.to_owned(),
                 copyright_text: NOASSERTION,
@@ -178,6 +184,11 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     for edge in &graph.edges {
         let (from, to) = (ids[edge.from.0].clone(), ids[edge.to.0].clone());
         let precise = match edge.kind {
+            // A proc-macro runs in the compiler: it is a build dependency of its dependent,
+            // although it is declared in `[dependencies]`.
+            EdgeKind::Normal if graph.component(edge.to).is_proc_macro => {
+                Some(("BUILD_DEPENDENCY_OF", "proc-macro"))
+            }
             EdgeKind::Normal => None,
             EdgeKind::Build => Some(("BUILD_DEPENDENCY_OF", "build-dependency")),
             EdgeKind::Dev => Some(("DEV_DEPENDENCY_OF", "dev-dependency")),
@@ -214,7 +225,11 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 options.lifecycle.as_str(),
                 graph.target,
                 graph.features.describe(),
-                if graph.include_dev { "included" } else { "excluded" }
+                if graph.include_dev {
+                    "included"
+                } else {
+                    "excluded"
+                }
             ),
         },
         has_extracted_licensing_infos: extracted.into_values().collect(),
@@ -230,47 +245,74 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     to_json_bytes(&document)
 }
 
-fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, ExtractedLicense>) -> Package {
+fn package(
+    c: &Component,
+    spdx_id: String,
+    extracted: &mut BTreeMap<String, ExtractedLicense>,
+) -> Package {
     let license_declared = match &c.license {
         DeclaredLicense::Expression(text) => {
             for license_ref in c.license.license_refs() {
-                extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
-                    name: license_ref.trim_start_matches("LicenseRef-").to_owned(),
-                    license_id: license_ref,
-                    extracted_text: "The license text is not part of the package metadata.".to_owned(),
-                    comment: Some(format!("referenced by the license expression of {} {}", c.name, c.version)),
-                });
+                extracted
+                    .entry(license_ref.clone())
+                    .or_insert_with(|| ExtractedLicense {
+                        name: license_ref.trim_start_matches("LicenseRef-").to_owned(),
+                        license_id: license_ref,
+                        extracted_text: "The license text is not part of the package metadata."
+                            .to_owned(),
+                        comment: Some(format!(
+                            "referenced by the license expression of {} {}",
+                            c.name, c.version
+                        )),
+                    });
             }
-            text.clone()
+            portable_or_later(text, extracted)
         }
         DeclaredLicense::File(file) => {
             let license_ref = file.license_ref(&c.name);
-            extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
-                license_id: license_ref.clone(),
-                extracted_text: file
-                    .text
-                    .clone()
-                    .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| format!("The license file {} could not be read.", file.path)),
-                name: format!("license file {} of {} {}", file.path, c.name, c.version),
-                comment: file.sha256.as_ref().map(|sha| format!("SHA-256 of {}: {}", file.path, sha.as_str())),
-            });
+            extracted
+                .entry(license_ref.clone())
+                .or_insert_with(|| ExtractedLicense {
+                    license_id: license_ref.clone(),
+                    extracted_text: file
+                        .text
+                        .clone()
+                        .filter(|t| !t.trim().is_empty())
+                        .unwrap_or_else(|| {
+                            format!("The license file {} could not be read.", file.path)
+                        }),
+                    name: format!("license file {} of {} {}", file.path, c.name, c.version),
+                    comment: file
+                        .sha256
+                        .as_ref()
+                        .map(|sha| format!("SHA-256 of {}: {}", file.path, sha.as_str())),
+                });
             license_ref
         }
         DeclaredLicense::Unrecognized(text) => {
             let license_ref = format!("LicenseRef-{}", spdx_idstring(text));
-            extracted.entry(license_ref.clone()).or_insert_with(|| ExtractedLicense {
-                license_id: license_ref.clone(),
-                extracted_text: text.clone(),
-                name: text.clone(),
-                comment: Some("the `license` field is not a valid SPDX expression".to_owned()),
-            });
+            extracted
+                .entry(license_ref.clone())
+                .or_insert_with(|| ExtractedLicense {
+                    license_id: license_ref.clone(),
+                    extracted_text: text.clone(),
+                    name: text.clone(),
+                    comment: Some("the `license` field is not a valid SPDX expression".to_owned()),
+                });
             license_ref
         }
         DeclaredLicense::None => NOASSERTION.to_owned(),
     };
-    let purpose = if c.is_workspace_member && c.has_binary { "APPLICATION" } else { "LIBRARY" };
-    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), source_kind(&c.source));
+    let purpose = if c.is_workspace_member && c.has_binary {
+        "APPLICATION"
+    } else {
+        "LIBRARY"
+    };
+    let mut comment = format!(
+        "usage: {}; source: {}",
+        c.usage.as_str(),
+        source_kind(&c.source)
+    );
     if !c.features.is_empty() {
         let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
         comment.push_str(&format!("; features: {}", features.join(",")));
@@ -281,8 +323,13 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Extr
     let source_info = match &c.source {
         ComponentSource::Workspace { path } => Some(format!("workspace member at {path}")),
         ComponentSource::Path { path } => Some(format!("path dependency at {path}")),
-        ComponentSource::Git { url, commit } => Some(format!("git repository {url} at commit {commit}")),
-        ComponentSource::Registry { crates_io: false, index } => Some(format!("registry {index}")),
+        ComponentSource::Git { url, commit } => {
+            Some(format!("git repository {url} at commit {commit}"))
+        }
+        ComponentSource::Registry {
+            crates_io: false,
+            index,
+        } => Some(format!("registry {index}")),
         ComponentSource::Registry { .. } => None,
     };
     Package {
@@ -290,14 +337,24 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Extr
         name: c.name.clone(),
         version_info: c.version.clone(),
         primary_package_purpose: Some(purpose),
-        supplier: c.supplier.as_ref().map(supplier_text).unwrap_or_else(|| NOASSERTION.to_owned()),
-        originator: c.authors.first().map(|p| person_text(&p.name, p.email.as_deref())),
+        supplier: c
+            .supplier
+            .as_ref()
+            .map(supplier_text)
+            .unwrap_or_else(|| NOASSERTION.to_owned()),
+        originator: c
+            .authors
+            .first()
+            .map(|p| person_text(&p.name, p.email.as_deref())),
         download_location: distribution_url(c).unwrap_or_else(|| NOASSERTION.to_owned()),
         files_analyzed: false,
         checksums: c
             .sha256
             .iter()
-            .map(|h| Checksum { algorithm: "SHA256", checksum_value: h.as_str().to_owned() })
+            .map(|h| Checksum {
+                algorithm: "SHA256",
+                checksum_value: h.as_str().to_owned(),
+            })
             .collect(),
         homepage: c.homepage.clone().filter(|u| is_url(u)),
         source_info,
@@ -312,6 +369,52 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Extr
             reference_locator: c.purl.clone(),
         }],
     }
+}
+
+/// SPDX 2.3 allows `+` after any listed license id (`MPL-2.0+`, Annex D), but the reference
+/// validator (spdx-tools, through `license-expression`; aboutcode-org/license-expression#110)
+/// accepts `ID+` only for the GNU family, whose `+` forms are on the list. Any other `ID+` is
+/// written as `LicenseRef-ID-or-later`, defined in the document by the original term, so that
+/// the document validates with every common tool and says no less.
+fn portable_or_later(text: &str, extracted: &mut BTreeMap<String, ExtractedLicense>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let mut flush = |token: &mut String, out: &mut String| {
+        let term = std::mem::take(token);
+        let base = term.strip_suffix('+');
+        match base {
+            Some(base)
+                if spdx::gnu_license_id(base, true).is_none()
+                    && spdx::license_id(base).is_some() =>
+            {
+                let license_ref = format!("LicenseRef-{}-or-later", spdx_idstring(base));
+                let text = format!("{term}: {base} or, at your option, any later version.");
+                let comment = format!(
+                    "the SPDX expression `{term}`, as a LicenseRef for validators without `+`"
+                );
+                extracted
+                    .entry(license_ref.clone())
+                    .or_insert_with(|| ExtractedLicense {
+                        license_id: license_ref.clone(),
+                        extracted_text: text,
+                        name: format!("{base} or later"),
+                        comment: Some(comment),
+                    });
+                out.push_str(&license_ref);
+            }
+            _ => out.push_str(&term),
+        }
+    };
+    for ch in text.chars() {
+        if ch == '(' || ch == ')' || ch.is_whitespace() {
+            flush(&mut token, &mut out);
+            out.push(ch);
+        } else {
+            token.push(ch);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
 }
 
 fn supplier_text(supplier: &Supplier) -> String {
@@ -334,4 +437,26 @@ fn one_line(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .replace(['(', ')'], "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn or_later_terms_are_portable() {
+        let mut extracted = BTreeMap::new();
+        assert_eq!(
+            portable_or_later("MIT OR (MPL-2.0+ AND GPL-2.0+)", &mut extracted),
+            "MIT OR (LicenseRef-MPL-2.0-or-later AND GPL-2.0+)"
+        );
+        assert_eq!(
+            extracted.keys().collect::<Vec<_>>(),
+            ["LicenseRef-MPL-2.0-or-later"]
+        );
+        assert_eq!(
+            portable_or_later("Apache-2.0 WITH LLVM-exception", &mut extracted),
+            "Apache-2.0 WITH LLVM-exception"
+        );
+    }
 }

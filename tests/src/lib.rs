@@ -1,1 +1,664 @@
-//! Shared helpers of the integration tests.
+//! Shared helpers of the integration tests: the `cargo-sbom` binary, the fixture workspace, and
+//! readers for CycloneDX, SPDX and `cargo tree` output.
+//!
+//! # The binary
+//!
+//! The tests live in their own package, so cargo does not set `CARGO_BIN_EXE_cargo-sbom` for
+//! them, and a dev-dependency on `cargo-sbom` builds only its library. [`cargo_sbom_bin`]
+//! therefore runs `$CARGO build -p cargo-sbom --bin cargo-sbom --message-format json` once per
+//! test process (a [`OnceLock`]), in the profile of the running test executable, and takes the
+//! executable's path from cargo's `compiler-artifact` message, so `CARGO_TARGET_DIR` and
+//! `--release` are honoured. `CARGO_SBOM_BIN=/path/to/cargo-sbom` skips the build.
+//!
+//! # The fixture
+//!
+//! `tests/fixtures/` holds a workspace (`workspace/`, members `app`, `lib-a`, `lib-b`, `macros`,
+//! `nobuild`) with a committed `Cargo.lock`, two path crates beside it (`outside-crate/`,
+//! `vendored-itoa/`) and the sources of a git dependency (`gitdep/`); `fixtures/README.md`
+//! lists what each one covers. [`fixture`] copies them once per test process into a
+//! directory of the build directory, makes `gitdep/` a git repository with a deterministic
+//! commit, writes `gitdep = { git = "file:///…" }` into `app/Cargo.toml`, and lets cargo add
+//! the git package to the lockfile (offline when the registry crates are cached, else with
+//! network access). Everything after that runs with `--offline`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// `SOURCE_DATE_EPOCH` given to every `cargo-sbom` run.
+pub const SOURCE_DATE_EPOCH: &str = "1700000000";
+
+/// The Windows target used by the tests.
+pub const WINDOWS: &str = "x86_64-pc-windows-msvc";
+/// The Linux target used by the tests.
+pub const LINUX: &str = "x86_64-unknown-linux-gnu";
+
+/// The flag combinations whose SBOMs the tests compare with cargo and check.
+pub const FLAG_COMBINATIONS: &[&[&str]] = &[
+    &[],
+    &["--target", WINDOWS],
+    &["--target", LINUX],
+    &["--features", "extra"],
+    &["--features", "app/extra", "--target", WINDOWS],
+    &["--no-default-features"],
+    &["--no-default-features", "--features", "memchr/std"],
+    &["--all-features"],
+    &["-p", "lib-b"],
+    &["-p", "nobuild"],
+    &["-p", "app", "-p", "lib-b"],
+    &["--workspace"],
+    &["--workspace", "--exclude", "nobuild"],
+    &["-p", "app@0.3.0", "--no-default-features"],
+    &["--include-dev"],
+    &[
+        "--workspace",
+        "--include-dev",
+        "--all-features",
+        "--target",
+        WINDOWS,
+    ],
+];
+
+/// The cargo program: `$CARGO` (set by `cargo test`), else `cargo`.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The root of the main workspace (the parent of this package).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package is inside the workspace")
+}
+
+/// `tests/fixtures`, as committed.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The `cargo-sbom` executable, built once per process (see the crate documentation).
+pub fn cargo_sbom_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("CARGO_SBOM_BIN") {
+            return PathBuf::from(bin);
+        }
+        build_cargo_sbom()
+    })
+}
+
+fn build_cargo_sbom() -> PathBuf {
+    let mut command = cargo();
+    command
+        .current_dir(repo_root())
+        .args([
+            "build",
+            "-p",
+            "cargo-sbom",
+            "--bin",
+            "cargo-sbom",
+            "--message-format",
+            "json",
+        ])
+        .arg("--manifest-path")
+        .arg(repo_root().join("Cargo.toml"));
+    // Same profile as this test executable: `<target>/<profile-dir>/deps/<test>`.
+    let profile_dir = std::env::current_exe().ok().and_then(|exe| {
+        Some(
+            exe.parent()?
+                .parent()?
+                .file_name()?
+                .to_string_lossy()
+                .into_owned(),
+        )
+    });
+    match profile_dir.as_deref() {
+        Some("release") => {
+            command.arg("--release");
+        }
+        Some("debug") | None => {}
+        Some(other) => {
+            command.args(["--profile", other]);
+        }
+    }
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(
+        output.status.success(),
+        "`cargo build -p cargo-sbom` failed"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "cargo-sbom")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo build reported no cargo-sbom executable")
+}
+
+/// A fixture copy: the workspace and its neighbours in one directory.
+#[derive(Debug)]
+pub struct Fixture {
+    /// The directory holding `workspace/`, `outside-crate/`, `vendored-itoa/` and `gitdep/`.
+    pub base: PathBuf,
+    /// The fixture workspace root.
+    pub workspace: PathBuf,
+    /// The commit of the `gitdep` repository.
+    pub git_commit: String,
+    /// The host triple of rustc.
+    pub host: String,
+}
+
+/// The fixture copy of this test process, made on first use.
+pub fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| Fixture::create(&scratch_dir().join("fixture")))
+}
+
+/// A directory for this test executable's files: `<target>/<profile>/sbom-it/<test-name>`,
+/// emptied on first use. It lives in the build directory, so no temporary directory leaks, and
+/// its path is stable, so cargo's git cache holds one entry per test executable.
+pub fn scratch_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("current_exe");
+        let stem = exe
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // `graph-0123456789abcdef` → `graph`.
+        let name = match stem.rsplit_once('-') {
+            Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_owned(),
+            _ => stem,
+        };
+        let dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .map(|profile| profile.join("sbom-it").join(name))
+            .unwrap_or_else(|| std::env::temp_dir().join("cargo-sbom-it"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("empty the scratch directory");
+        }
+        std::fs::create_dir_all(&dir).expect("create the scratch directory");
+        dir
+    })
+}
+
+impl Fixture {
+    fn create(base: &Path) -> Self {
+        std::fs::create_dir_all(base).expect("create fixture dir");
+        for dir in ["workspace", "outside-crate", "vendored-itoa", "gitdep"] {
+            copy_dir(&fixtures_dir().join(dir), &base.join(dir));
+        }
+        let git_dir = base.join("gitdep");
+        let git_commit = make_git_repo(&git_dir);
+        let workspace = base.join("workspace");
+        let manifest = workspace.join("app/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
+        let url = format!("file://{}", git_dir.display());
+        assert!(
+            text.contains("# @GITDEP@"),
+            "app/Cargo.toml lost its # @GITDEP@ marker"
+        );
+        let text = text.replace("# @GITDEP@", &format!("gitdep = {{ git = \"{url}\" }}"));
+        std::fs::write(&manifest, text).expect("write app/Cargo.toml");
+        // Add the git package to the copied lockfile; the registry packages stay as committed.
+        let fetch = |offline: bool| {
+            let mut command = cargo();
+            command.current_dir(&workspace).arg("fetch");
+            if offline {
+                command.arg("--offline");
+            }
+            command.output().expect("run cargo fetch")
+        };
+        let output = fetch(true);
+        if !output.status.success() {
+            let online = fetch(false);
+            assert!(
+                online.status.success(),
+                "cargo fetch failed:\n{}",
+                String::from_utf8_lossy(&online.stderr)
+            );
+        }
+        let host = host_triple();
+        Fixture {
+            base: base.to_owned(),
+            workspace,
+            git_commit,
+            host,
+        }
+    }
+
+    /// Runs `cargo-sbom ARGS --offline` in the workspace with `SOURCE_DATE_EPOCH` set.
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_sbom(&self.workspace, args)
+    }
+
+    /// Runs `cargo-sbom` and parses the document it prints, failing the test on any error.
+    pub fn sbom(&self, args: &[&str]) -> Value {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "cargo-sbom {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("cargo-sbom printed JSON")
+    }
+
+    /// The CycloneDX document for `args` (default spec version).
+    pub fn cdx(&self, args: &[&str]) -> Cdx {
+        Cdx(self.sbom(args))
+    }
+
+    /// The SPDX document for `args`.
+    pub fn spdx(&self, args: &[&str]) -> Spdx {
+        let mut all = vec!["--format", "spdx-json"];
+        all.extend_from_slice(args);
+        Spdx(self.sbom(&all))
+    }
+
+    /// The packages `cargo tree` lists for `flags` (cargo-sbom flags: `--target`, `-p`,
+    /// `--workspace`, `--features`, `--all-features`, `--no-default-features`, `--include-dev`).
+    /// The target is always passed explicitly (the host when `flags` name none).
+    pub fn cargo_tree(&self, flags: &[&str]) -> BTreeSet<Pkg> {
+        let mut edges = "normal,build".to_owned();
+        let mut args: Vec<String> = vec!["tree".into(), "--offline".into()];
+        let mut target = self.host.clone();
+        let mut iter = flags.iter();
+        while let Some(flag) = iter.next() {
+            match *flag {
+                "--include-dev" => edges.push_str(",dev"),
+                "--target" => target = iter.next().expect("--target value").to_string(),
+                other => args.push(other.to_owned()),
+            }
+        }
+        args.extend(["--target".into(), target, "-e".into(), edges]);
+        args.extend([
+            "--prefix".into(),
+            "none".into(),
+            "--format".into(),
+            "{p}".into(),
+        ]);
+        let output = cargo()
+            .current_dir(&self.workspace)
+            .args(&args)
+            .output()
+            .expect("run cargo tree");
+        assert!(
+            output.status.success(),
+            "cargo {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(Pkg::from_cargo_tree)
+            .collect()
+    }
+
+    /// The absolute paths that must never appear in an SBOM of this fixture.
+    pub fn host_paths(&self) -> Vec<String> {
+        let mut paths = vec![
+            self.base.display().to_string(),
+            self.workspace.display().to_string(),
+            fixtures_dir().display().to_string(),
+            repo_root().display().to_string(),
+        ];
+        if let Some(home) = std::env::var_os("HOME").filter(|h| h.len() > 1) {
+            paths.push(PathBuf::from(home).display().to_string());
+        }
+        paths
+    }
+}
+
+/// Runs `cargo-sbom ARGS --offline` in `dir` with `SOURCE_DATE_EPOCH` set.
+pub fn run_sbom(dir: &Path, args: &[&str]) -> Output {
+    Command::new(cargo_sbom_bin())
+        .current_dir(dir)
+        .args(args)
+        .arg("--offline")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo-sbom")
+}
+
+/// Runs `cargo-sbom ARGS` in `dir` exactly as given (no `--offline`).
+pub fn run_sbom_raw(dir: &Path, args: &[&str]) -> Output {
+    Command::new(cargo_sbom_bin())
+        .current_dir(dir)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo-sbom")
+}
+
+fn host_triple() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV prints the host")
+        .trim()
+        .to_owned()
+}
+
+/// Copies a directory tree, leaving out `target/` directories.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("dir entry");
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&path, &dest);
+            }
+        } else {
+            std::fs::copy(&path, &dest).expect("copy file");
+        }
+    }
+}
+
+/// Makes `dir` a git repository with one commit whose id does not depend on the time, the user
+/// or the directory (fixed author, committer and dates; no user or system configuration).
+pub fn make_git_repo(dir: &Path) -> String {
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .current_dir(dir)
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.autocrlf=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Fixture Author")
+            .env("GIT_AUTHOR_EMAIL", "fixture@example.org")
+            .env("GIT_AUTHOR_DATE", "2023-11-14T22:13:20Z")
+            .env("GIT_COMMITTER_NAME", "Fixture Author")
+            .env("GIT_COMMITTER_EMAIL", "fixture@example.org")
+            .env("GIT_COMMITTER_DATE", "2023-11-14T22:13:20Z")
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "gitdep fixture"]);
+    git(&["rev-parse", "HEAD"])
+}
+
+/// Where a package comes from, as far as the tests compare packages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// A registry (crates.io).
+    Registry,
+    /// A local path (workspace member or path dependency).
+    Path,
+    /// A git repository.
+    Git,
+}
+
+/// A package as `NAME@VERSION` plus its origin, so that a path crate and the crates.io crate of
+/// the same name and version stay two packages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pkg {
+    /// The package name.
+    pub name: String,
+    /// The version.
+    pub version: String,
+    /// Where it comes from.
+    pub origin: Origin,
+}
+
+impl fmt::Display for Pkg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{} ({:?})", self.name, self.version, self.origin)
+    }
+}
+
+impl Pkg {
+    /// Parses a `cargo tree --prefix none --format {p}` line: `name v1.2.3`, optionally followed
+    /// by ` (proc-macro)`, ` (/path)`, ` (file:///repo#commit)` and ` (*)`.
+    pub fn from_cargo_tree(line: &str) -> Option<Self> {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('[') {
+            return None;
+        }
+        let mut words = line.split_whitespace();
+        let name = words.next()?.to_owned();
+        let version = words.next()?.strip_prefix('v')?.to_owned();
+        let rest: Vec<&str> = words.collect();
+        let origin = rest
+            .iter()
+            .filter_map(|w| w.strip_prefix('(')?.strip_suffix(')'))
+            .find_map(|inner| {
+                if inner.contains('#') || inner.starts_with("git+") {
+                    Some(Origin::Git)
+                } else if inner.starts_with('/') || inner.contains(":\\") || inner.contains(":/") {
+                    Some(Origin::Path)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(Origin::Registry);
+        Some(Self {
+            name,
+            version,
+            origin,
+        })
+    }
+
+    /// The package of a CycloneDX component or SPDX package, from its purl.
+    pub fn from_purl(name: &str, version: &str, purl: &str) -> Self {
+        let origin = if purl.contains("vcs_url=") {
+            Origin::Git
+        } else if purl.contains("download_url=file") {
+            Origin::Path
+        } else {
+            Origin::Registry
+        };
+        Self {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            origin,
+        }
+    }
+
+    /// A registry package.
+    pub fn registry(name: &str, version: &str) -> Self {
+        Self {
+            name: name.into(),
+            version: version.into(),
+            origin: Origin::Registry,
+        }
+    }
+}
+
+/// Formats a set of packages one per line, for assertion messages.
+pub fn show(set: &BTreeSet<Pkg>) -> String {
+    set.iter().map(|p| format!("  {p}\n")).collect()
+}
+
+/// A CycloneDX document.
+#[derive(Clone, Debug)]
+pub struct Cdx(pub Value);
+
+impl Cdx {
+    /// The described root component (`metadata.component`).
+    pub fn root(&self) -> &Value {
+        &self.0["metadata"]["component"]
+    }
+
+    /// Whether the root is the synthetic component of a multi-member selection.
+    pub fn root_is_synthetic(&self) -> bool {
+        self.root().get("purl").is_none()
+    }
+
+    /// `components`.
+    pub fn components(&self) -> &[Value] {
+        self.0["components"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Every package component: the root (unless synthetic) and `components`.
+    pub fn all_components(&self) -> Vec<&Value> {
+        let mut all: Vec<&Value> = Vec::new();
+        if !self.root_is_synthetic() {
+            all.push(self.root());
+        }
+        all.extend(self.components());
+        all
+    }
+
+    /// The packages of [`Cdx::all_components`].
+    pub fn packages(&self) -> BTreeSet<Pkg> {
+        self.all_components().into_iter().map(cdx_pkg).collect()
+    }
+
+    /// The component with this name and version (panics if there is none or several).
+    pub fn find(&self, name: &str, version: &str) -> &Value {
+        let found: Vec<&Value> = self
+            .all_components()
+            .into_iter()
+            .filter(|c| c["name"] == name && c["version"] == version)
+            .collect();
+        assert_eq!(found.len(), 1, "{name}@{version} in {:?}", self.packages());
+        found[0]
+    }
+
+    /// Components by name (all versions).
+    pub fn named(&self, name: &str) -> Vec<&Value> {
+        self.all_components()
+            .into_iter()
+            .filter(|c| c["name"] == name)
+            .collect()
+    }
+
+    /// The `dependencies` as a map from ref to its `dependsOn` set.
+    pub fn dependencies(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.0["dependencies"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|d| {
+                let to = d["dependsOn"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                (d["ref"].as_str().unwrap_or_default().to_owned(), to)
+            })
+            .collect()
+    }
+}
+
+/// The package of a CycloneDX component.
+pub fn cdx_pkg(c: &Value) -> Pkg {
+    Pkg::from_purl(
+        c["name"].as_str().unwrap_or_default(),
+        c["version"].as_str().unwrap_or_default(),
+        c["purl"].as_str().unwrap_or_default(),
+    )
+}
+
+/// The value of a component's property, if present.
+pub fn property<'a>(component: &'a Value, name: &str) -> Option<&'a str> {
+    component["properties"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["value"].as_str())
+}
+
+/// An SPDX document.
+#[derive(Clone, Debug)]
+pub struct Spdx(pub Value);
+
+impl Spdx {
+    /// `packages`.
+    pub fn packages(&self) -> &[Value] {
+        self.0["packages"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The purl of a package, from its external references.
+    pub fn purl(package: &Value) -> Option<&str> {
+        package["externalRefs"]
+            .as_array()?
+            .iter()
+            .find(|r| r["referenceType"] == "purl")
+            .and_then(|r| r["referenceLocator"].as_str())
+    }
+
+    /// The packages that stand for cargo packages (those with a purl), as [`Pkg`]s.
+    pub fn pkgs(&self) -> BTreeSet<Pkg> {
+        self.packages()
+            .iter()
+            .filter_map(|p| {
+                let purl = Self::purl(p)?;
+                Some(Pkg::from_purl(
+                    p["name"].as_str()?,
+                    p["versionInfo"].as_str()?,
+                    purl,
+                ))
+            })
+            .collect()
+    }
+
+    /// The SPDXID of the package with this name and version (panics unless exactly one).
+    pub fn id_of(&self, name: &str, version: &str) -> String {
+        let found: Vec<&Value> = self
+            .packages()
+            .iter()
+            .filter(|p| p["name"] == name && p["versionInfo"] == version)
+            .collect();
+        assert_eq!(found.len(), 1, "one SPDX package {name}@{version}");
+        found[0]["SPDXID"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// `relationships` as `(from, type, to)` triples.
+    pub fn relationships(&self) -> Vec<(String, String, String)> {
+        self.0["relationships"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+                (
+                    s("spdxElementId"),
+                    s("relationshipType"),
+                    s("relatedSpdxElement"),
+                )
+            })
+            .collect()
+    }
+}
