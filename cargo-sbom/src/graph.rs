@@ -22,9 +22,10 @@ use guppy::graph::{
 use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 
 use crate::cargo::{CargoNetwork, RustcPlatform, run_cargo, target_platform};
+use crate::digest::Sha256Hex;
 use crate::error::{Error, Result};
 use crate::license::DeclaredLicense;
-use crate::lockfile::{Checksums, Sha256Hex};
+use crate::lockfile::Checksums;
 use crate::purl::{PurlSource, cargo_purl};
 
 /// The crates.io index as cargo names it in git and sparse form.

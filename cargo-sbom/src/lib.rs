@@ -23,6 +23,7 @@
 pub mod cargo;
 pub mod cyclonedx;
 pub mod diff;
+pub mod digest;
 pub mod document;
 pub mod error;
 pub mod graph;

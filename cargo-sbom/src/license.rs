@@ -9,7 +9,7 @@ use std::path::Path;
 
 use spdx::{Expression, LicenseItem, ParseMode};
 
-use crate::lockfile::Sha256Hex;
+use crate::digest::Sha256Hex;
 
 /// The parse mode for expressions that need no mending: strict syntax, but deprecated ids (still
 /// on the SPDX list) are accepted as they are.

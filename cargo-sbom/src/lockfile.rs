@@ -9,35 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::digest::Sha256Hex;
 use crate::error::{Error, Result};
-
-/// A SHA-256 digest as 64 lowercase hex characters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sha256Hex(String);
-
-impl Sha256Hex {
-    /// Accepts 64 hex characters (any case); returns `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| Self(text.to_ascii_lowercase()))
-    }
-
-    /// The digest of `bytes`.
-    pub fn digest(bytes: &[u8]) -> Self {
-        use sha2::Digest;
-        let hash = sha2::Sha256::digest(bytes);
-        let mut hex = String::with_capacity(64);
-        for byte in hash {
-            hex.push_str(&format!("{byte:02x}"));
-        }
-        Self(hex)
-    }
-
-    /// The lowercase hex text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// The key of a locked package: name, version and source URL as cargo writes them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -195,14 +168,6 @@ mod tests {
             Checksums::parse(&bad)
                 .unwrap_err()
                 .contains("checksum of a 1.0.0")
-        );
-    }
-
-    #[test]
-    fn digests_bytes() {
-        assert_eq!(
-            Sha256Hex::digest(b"").as_str(),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
 }

@@ -1,0 +1,56 @@
+//! Errors of `cargo attest`, each naming the file or input at fault, never a secret.
+
+use std::path::PathBuf;
+
+/// Everything that stops a command before it reaches a verdict (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A key could not be read or used. `source_name` is a path or an environment variable name.
+    #[error("key {source_name}: {reason}")]
+    Key {
+        /// Where the key came from.
+        source_name: String,
+        /// What is wrong (never the key itself).
+        reason: String,
+    },
+    /// A file could not be read.
+    #[error("could not read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's words.
+        reason: String,
+    },
+    /// A file could not be written; nothing is left at its path.
+    #[error("could not write {path}: {reason}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's words.
+        reason: String,
+    },
+    /// A bundle or envelope is not well-formed.
+    #[error("{path}: {reason}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An error from the SBOM library (graph, cargo metadata, …).
+    #[error(transparent)]
+    Sbom(#[from] cargo_sbom::Error),
+    /// A command-line combination that cannot work.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// The exit code: 2, "usage, configuration or input error".
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

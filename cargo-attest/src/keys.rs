@@ -1,0 +1,451 @@
+//! Signing keys: generation, PKCS#8/SPKI PEM files, passwords, and the [`Signer`] trait.
+//!
+//! Private keys are PKCS#8 PEM (optionally encrypted with a password: PBES2, scrypt and
+//! AES-256-CBC); public keys are SPKI PEM. The key id is the lowercase hex SHA-256 of the public
+//! key's DER encoding; it travels as the Sigstore bundle's `publicKey.hint` and the DSSE `keyid`.
+//! Nothing in this module ever formats key material or a password into a message.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
+use pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// The environment variable that may hold the signing key's PEM text (for CI secrets).
+pub const KEY_ENV: &str = "CARGO_ATTEST_KEY";
+/// The environment variable that may hold the password of an encrypted key.
+pub const PASSWORD_ENV: &str = "CARGO_ATTEST_PASSWORD";
+
+/// The signature algorithms supported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAlgorithm {
+    /// ECDSA on NIST P-256 with SHA-256, ASN.1 DER signatures.
+    EcdsaP256,
+    /// Ed25519 (pure).
+    Ed25519,
+}
+
+impl KeyAlgorithm {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::EcdsaP256 => "ecdsa-p256",
+            KeyAlgorithm::Ed25519 => "ed25519",
+        }
+    }
+}
+
+/// Something that signs bytes: a local key today, a keyless (Fulcio) signer later.
+pub trait Signer {
+    /// The key id carried as a hint next to the signature.
+    fn key_id(&self) -> String;
+    /// Signs `message` (ECDSA signatures are ASN.1 DER).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// A private signing key.
+pub enum SigningKey {
+    /// ECDSA P-256.
+    EcdsaP256(p256::ecdsa::SigningKey),
+    /// Ed25519.
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material, not even in debug output.
+        write!(
+            f,
+            "SigningKey({}, key id {})",
+            self.algorithm().as_str(),
+            self.key_id()
+        )
+    }
+}
+
+/// A public verification key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifyingKey {
+    /// ECDSA P-256.
+    EcdsaP256(p256::ecdsa::VerifyingKey),
+    /// Ed25519.
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+/// Where a signing key comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// A PEM file.
+    File(PathBuf),
+    /// The PEM text in [`KEY_ENV`].
+    Environment,
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File(path) => write!(f, "{}", path.display()),
+            KeySource::Environment => write!(f, "${KEY_ENV}"),
+        }
+    }
+}
+
+impl KeySource {
+    /// `--key FILE` when given, else [`KEY_ENV`] when set.
+    pub fn from_arg_or_env(path: Option<&Path>) -> Result<Self> {
+        match path {
+            Some(path) => Ok(KeySource::File(path.to_owned())),
+            None if std::env::var_os(KEY_ENV).is_some() => Ok(KeySource::Environment),
+            None => Err(Error::Usage(format!(
+                "no signing key: pass --key FILE or set {KEY_ENV} to the key's PEM text"
+            ))),
+        }
+    }
+
+    /// Reads the PEM text.
+    fn read(&self) -> Result<Zeroizing<String>> {
+        match self {
+            KeySource::File(path) => {
+                std::fs::read_to_string(path)
+                    .map(Zeroizing::new)
+                    .map_err(|e| Error::Key {
+                        source_name: self.to_string(),
+                        reason: format!("cannot read it: {}", io_reason(&e)),
+                    })
+            }
+            KeySource::Environment => {
+                std::env::var(KEY_ENV)
+                    .map(Zeroizing::new)
+                    .map_err(|_| Error::Key {
+                        source_name: self.to_string(),
+                        reason: "it is not set or not valid UTF-8".into(),
+                    })
+            }
+        }
+    }
+}
+
+/// The operating system's words for an I/O error (never the file contents).
+pub fn io_reason(error: &std::io::Error) -> String {
+    match error.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => error.kind().to_string(),
+    }
+}
+
+/// The PEM label of a document, from its first `-----BEGIN …-----` line.
+fn pem_label(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("-----BEGIN "))
+        .and_then(|rest| rest.strip_suffix("-----"))
+}
+
+impl SigningKey {
+    /// A new random key.
+    pub fn generate(algorithm: KeyAlgorithm) -> Self {
+        let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+        match algorithm {
+            KeyAlgorithm::EcdsaP256 => {
+                use p256::elliptic_curve::Generate as _;
+                SigningKey::EcdsaP256(p256::ecdsa::SigningKey::generate_from_rng(&mut rng))
+            }
+            KeyAlgorithm::Ed25519 => {
+                SigningKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rng))
+            }
+        }
+    }
+
+    /// Loads a key, asking for nothing interactively: an encrypted key needs `password`.
+    pub fn load(source: &KeySource, password: Option<&str>) -> Result<Self> {
+        let text = source.read()?;
+        Self::from_pem(&text, password).map_err(|reason| Error::Key {
+            source_name: source.to_string(),
+            reason,
+        })
+    }
+
+    /// Parses PKCS#8 PEM (plain or encrypted). The error says what is wrong, never what the
+    /// text contains.
+    pub fn from_pem(text: &str, password: Option<&str>) -> std::result::Result<Self, String> {
+        match pem_label(text) {
+            Some("PRIVATE KEY") => Self::from_plain_pem(text),
+            Some("ENCRYPTED PRIVATE KEY") => {
+                let Some(password) = password else {
+                    return Err(format!(
+                        "the key is encrypted; set {PASSWORD_ENV} or pass --password-stdin"
+                    ));
+                };
+                Self::from_encrypted_pem(text, password)
+            }
+            Some("PUBLIC KEY") => {
+                Err("this is a public key; signing needs the private key (PREFIX.key)".into())
+            }
+            Some(other) => Err(format!(
+                "unsupported PEM type `{other}`; expected a PKCS#8 `PRIVATE KEY`"
+            )),
+            None => Err("not a PEM file (no `-----BEGIN …-----` line)".into()),
+        }
+    }
+
+    fn from_plain_pem(text: &str) -> std::result::Result<Self, String> {
+        if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(text) {
+            return Ok(SigningKey::EcdsaP256(key));
+        }
+        if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(text) {
+            return Ok(SigningKey::Ed25519(key));
+        }
+        Err("not an ECDSA P-256 or Ed25519 PKCS#8 private key".into())
+    }
+
+    fn from_encrypted_pem(text: &str, password: &str) -> std::result::Result<Self, String> {
+        let (label, document) = pkcs8::SecretDocument::from_pem(text)
+            .map_err(|_| "the PEM encoding is damaged".to_owned())?;
+        if label != "ENCRYPTED PRIVATE KEY" {
+            return Err("not an encrypted PKCS#8 key".into());
+        }
+        let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(document.as_bytes())
+            .map_err(|_| "the encrypted key is damaged".to_owned())?;
+        let plain = info
+            .decrypt(password.as_bytes())
+            .map_err(|_| "wrong password, or the encrypted key is damaged".to_owned())?;
+        if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_der(plain.as_bytes()) {
+            return Ok(SigningKey::EcdsaP256(key));
+        }
+        if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_der(plain.as_bytes()) {
+            return Ok(SigningKey::Ed25519(key));
+        }
+        Err("the decrypted key is not an ECDSA P-256 or Ed25519 key".into())
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        match self {
+            SigningKey::EcdsaP256(_) => KeyAlgorithm::EcdsaP256,
+            SigningKey::Ed25519(_) => KeyAlgorithm::Ed25519,
+        }
+    }
+
+    /// The public half.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        match self {
+            SigningKey::EcdsaP256(key) => VerifyingKey::EcdsaP256(*key.verifying_key()),
+            SigningKey::Ed25519(key) => VerifyingKey::Ed25519(key.verifying_key()),
+        }
+    }
+
+    /// PKCS#8 PEM, encrypted when a password is given.
+    pub fn to_pem(&self, password: Option<&str>) -> Result<Zeroizing<String>> {
+        let encode_error = |_| Error::Usage("the key could not be encoded as PKCS#8".into());
+        let der = match self {
+            SigningKey::EcdsaP256(key) => key.to_pkcs8_der().map_err(encode_error)?,
+            SigningKey::Ed25519(key) => key.to_pkcs8_der().map_err(encode_error)?,
+        };
+        let pem = match password {
+            None => der.to_pem("PRIVATE KEY", LineEnding::LF),
+            Some(password) => {
+                let info =
+                    pkcs8::PrivateKeyInfoRef::try_from(der.as_bytes()).map_err(encode_error)?;
+                let encrypted = info.encrypt(password.as_bytes()).map_err(encode_error)?;
+                encrypted.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+            }
+        };
+        pem.map_err(|_| Error::Usage("the key could not be encoded as PEM".into()))
+    }
+}
+
+impl Signer for SigningKey {
+    fn key_id(&self) -> String {
+        self.verifying_key().key_id()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        match self {
+            SigningKey::EcdsaP256(key) => {
+                use p256::ecdsa::signature::Signer as _;
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_der().as_bytes().to_vec())
+            }
+            SigningKey::Ed25519(key) => {
+                use ed25519_dalek::Signer as _;
+                Ok(key.sign(message).to_bytes().to_vec())
+            }
+        }
+    }
+}
+
+impl VerifyingKey {
+    /// Parses an SPKI PEM public key. A private key is refused (verification needs only the
+    /// public half, and a private key should not be handed around).
+    pub fn from_pem(text: &str) -> std::result::Result<Self, String> {
+        match pem_label(text) {
+            Some("PUBLIC KEY") => {}
+            Some("PRIVATE KEY") | Some("ENCRYPTED PRIVATE KEY") => {
+                return Err(
+                    "this is a private key; verification needs the public key (PREFIX.pub)".into(),
+                );
+            }
+            Some(other) => {
+                return Err(format!(
+                    "unsupported PEM type `{other}`; expected `PUBLIC KEY`"
+                ));
+            }
+            None => return Err("not a PEM file (no `-----BEGIN …-----` line)".into()),
+        }
+        if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_pem(text) {
+            return Ok(VerifyingKey::EcdsaP256(key));
+        }
+        if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_pem(text) {
+            return Ok(VerifyingKey::Ed25519(key));
+        }
+        Err("not an ECDSA P-256 or Ed25519 public key".into())
+    }
+
+    /// Reads a public key file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Key {
+            source_name: path.display().to_string(),
+            reason: format!("cannot read it: {}", io_reason(&e)),
+        })?;
+        Self::from_pem(&text).map_err(|reason| Error::Key {
+            source_name: path.display().to_string(),
+            reason,
+        })
+    }
+
+    /// The SPKI DER encoding.
+    pub fn to_der(&self) -> Vec<u8> {
+        let document = match self {
+            VerifyingKey::EcdsaP256(key) => key.to_public_key_der(),
+            VerifyingKey::Ed25519(key) => key.to_public_key_der(),
+        };
+        // Encoding a valid in-memory public key cannot fail.
+        document.map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    }
+
+    /// SPKI PEM.
+    pub fn to_pem(&self) -> String {
+        let pem = match self {
+            VerifyingKey::EcdsaP256(key) => key.to_public_key_pem(LineEnding::LF),
+            VerifyingKey::Ed25519(key) => key.to_public_key_pem(LineEnding::LF),
+        };
+        pem.unwrap_or_default()
+    }
+
+    /// The key id: lowercase hex SHA-256 of the SPKI DER.
+    pub fn key_id(&self) -> String {
+        hex(&Sha256::digest(self.to_der()))
+    }
+
+    /// Checks `signature` over `message`; `false` for any mismatch or malformed signature.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            VerifyingKey::EcdsaP256(key) => {
+                use p256::ecdsa::signature::Verifier as _;
+                p256::ecdsa::DerSignature::try_from(signature)
+                    .ok()
+                    .and_then(|der| p256::ecdsa::Signature::try_from(der).ok())
+                    .is_some_and(|sig| key.verify(message, &sig).is_ok())
+            }
+            VerifyingKey::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|sig| key.verify_strict(message, &sig).is_ok()),
+        }
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_verify_both_algorithms() {
+        for algorithm in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Ed25519] {
+            let key = SigningKey::generate(algorithm);
+            let public = key.verifying_key();
+            let signature = key.sign(b"message").unwrap();
+            assert!(public.verify(b"message", &signature));
+            assert!(!public.verify(b"messagf", &signature));
+            let other = SigningKey::generate(algorithm).verifying_key();
+            assert!(!other.verify(b"message", &signature));
+            assert_eq!(public.key_id().len(), 64);
+        }
+    }
+
+    #[test]
+    fn ecdsa_signatures_are_der() {
+        let key = SigningKey::generate(KeyAlgorithm::EcdsaP256);
+        let signature = key.sign(b"x").unwrap();
+        assert_eq!(signature[0], 0x30, "DER SEQUENCE");
+    }
+
+    #[test]
+    fn pem_round_trips() {
+        for algorithm in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Ed25519] {
+            let key = SigningKey::generate(algorithm);
+            let pem = key.to_pem(None).unwrap();
+            assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+            let back = SigningKey::from_pem(&pem, None).unwrap();
+            assert_eq!(back.key_id(), key.key_id());
+            let public = VerifyingKey::from_pem(&key.verifying_key().to_pem()).unwrap();
+            assert_eq!(public, key.verifying_key());
+        }
+    }
+
+    #[test]
+    fn encrypted_keys_need_the_right_password() {
+        let key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        let pem = key.to_pem(Some("correct horse")).unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assert!(
+            SigningKey::from_pem(&pem, None)
+                .unwrap_err()
+                .contains(PASSWORD_ENV)
+        );
+        assert!(
+            SigningKey::from_pem(&pem, Some("wrong"))
+                .unwrap_err()
+                .contains("wrong password")
+        );
+        let back = SigningKey::from_pem(&pem, Some("correct horse")).unwrap();
+        assert_eq!(back.key_id(), key.key_id());
+    }
+
+    #[test]
+    fn the_wrong_half_is_refused() {
+        let key = SigningKey::generate(KeyAlgorithm::EcdsaP256);
+        let public_pem = key.verifying_key().to_pem();
+        assert!(
+            SigningKey::from_pem(&public_pem, None)
+                .unwrap_err()
+                .contains("public key")
+        );
+        let private_pem = key.to_pem(None).unwrap();
+        assert!(
+            VerifyingKey::from_pem(&private_pem)
+                .unwrap_err()
+                .contains("private key")
+        );
+        assert!(
+            SigningKey::from_pem("garbage", None)
+                .unwrap_err()
+                .contains("not a PEM")
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        let pem = key.to_pem(None).unwrap();
+        let body: String = pem.lines().nth(1).unwrap().to_owned();
+        let debug = format!("{key:?}");
+        assert!(!debug.contains(&body));
+        assert!(debug.contains("ed25519"));
+    }
+}

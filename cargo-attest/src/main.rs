@@ -1,0 +1,3 @@
+//! `cargo attest`.
+
+fn main() {}
