@@ -60,6 +60,42 @@ pub struct CargoOutput {
     pub host: RustcPlatform,
     /// The requested target platforms, queried up front (each may have failed).
     pub targets: Vec<(String, Result<RustcPlatform>)>,
+    /// The lockfile as read while cargo ran, when one was found.
+    pub early_lockfile: Option<EarlyLockfile>,
+}
+
+/// `Cargo.lock` read and parsed while `cargo metadata` runs. Cargo may still rewrite it, so the
+/// parse is used only if the file at the workspace root turns out to be the same bytes.
+#[derive(Debug)]
+pub struct EarlyLockfile {
+    /// The file read.
+    pub path: std::path::PathBuf,
+    /// Its text.
+    pub text: String,
+    /// Its checksums, or the parse error.
+    pub checksums: std::result::Result<crate::lockfile::Checksums, String>,
+}
+
+impl EarlyLockfile {
+    /// Reads the nearest `Cargo.lock` above the manifest (the workspace root's, in the usual
+    /// layouts).
+    fn read(manifest_path: Option<&Path>) -> Option<Self> {
+        let start = match manifest_path {
+            Some(path) => std::path::absolute(path).ok()?.parent()?.to_owned(),
+            None => std::env::current_dir().ok()?,
+        };
+        let path = start
+            .ancestors()
+            .map(|dir| dir.join("Cargo.lock"))
+            .find(|p| p.is_file())?;
+        let text = std::fs::read_to_string(&path).ok()?;
+        let checksums = crate::lockfile::Checksums::parse(&text);
+        Some(Self {
+            path,
+            text,
+            checksums,
+        })
+    }
 }
 
 /// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.
@@ -84,6 +120,7 @@ pub fn run_cargo(
 ) -> Result<CargoOutput> {
     std::thread::scope(|scope| {
         let host = scope.spawn(host_platform);
+        let lockfile = scope.spawn(|| EarlyLockfile::read(manifest_path));
         let target_queries: Vec<_> = targets
             .iter()
             .map(|triple| (triple.clone(), scope.spawn(move || target_platform(triple))))
@@ -94,10 +131,12 @@ pub fn run_cargo(
             .into_iter()
             .map(|(triple, query)| (triple, join(query)))
             .collect();
+        let early_lockfile = lockfile.join().ok().flatten();
         Ok(CargoOutput {
             metadata_json,
             host,
             targets,
+            early_lockfile,
         })
     })
 }
@@ -111,28 +150,42 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
     })
 }
 
-/// The host: triple from `rustc -vV`, cfg from `rustc --print cfg`, queried concurrently.
+/// The host: one `rustc --print host-tuple --print cfg` (one process: on two cores every
+/// process started beside `cargo metadata` shows in the wall time). The first line is the
+/// triple, the rest the cfg.
 pub fn host_platform() -> Result<RustcPlatform> {
-    let (triple, cfg) = std::thread::scope(|scope| {
-        let cfg = scope.spawn(|| rustc_cfg(None));
-        let triple = host_triple();
-        (triple, join(cfg))
-    });
-    let triple = triple?;
-    let cfg = cfg.map_err(|e| match e {
-        Error::UnknownTarget { reason, .. } => Error::HostTriple {
+    let output =
+        rustc_print(&["--print", "host-tuple", "--print", "cfg"]).map_err(|e| match e {
+            Error::UnknownTarget { reason, .. } => Error::HostTriple {
+                program: rustc_program().to_string_lossy().into_owned(),
+                reason,
+            },
+            other => other,
+        })?;
+    let (triple, cfg) = output.split_once('\n').unwrap_or((output.as_str(), ""));
+    let triple = triple.trim();
+    if triple.is_empty() {
+        return Err(Error::HostTriple {
             program: rustc_program().to_string_lossy().into_owned(),
-            reason,
-        },
-        other => other,
-    })?;
-    Ok(RustcPlatform { triple, cfg })
+            reason: "it printed no host triple".into(),
+        });
+    }
+    Ok(RustcPlatform {
+        triple: triple.to_owned(),
+        cfg: cfg.to_owned(),
+    })
 }
 
 /// A target: its cfg from `rustc --print cfg --target TRIPLE`; rustc's refusal means the target
 /// is unknown.
 pub fn target_platform(triple: &str) -> Result<RustcPlatform> {
-    let cfg = rustc_cfg(Some(triple))?;
+    let cfg = rustc_print(&["--print", "cfg", "--target", triple]).map_err(|e| match e {
+        Error::UnknownTarget { reason, .. } => Error::UnknownTarget {
+            triple: triple.to_owned(),
+            reason,
+        },
+        other => other,
+    })?;
     // A custom target given as a JSON file is named by its file stem, as cargo does.
     let name = if triple.ends_with(".json") {
         Path::new(triple)
@@ -159,15 +212,15 @@ fn env_rustflags() -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn rustc_cfg(target: Option<&str>) -> Result<String> {
+/// Runs rustc with `args` and the user's rustflags; a refusal is reported as an unknown target.
+fn rustc_print(args: &[&str]) -> Result<String> {
     let rustc = rustc_program();
     let program = rustc.to_string_lossy().into_owned();
     let mut command = Command::new(&rustc);
-    command.args(["--print", "cfg"]);
-    if let Some(target) = target {
-        command.args(["--target", target]);
-    }
-    command.args(env_rustflags()).stdin(Stdio::null());
+    command
+        .args(args)
+        .args(env_rustflags())
+        .stdin(Stdio::null());
     let output = command.output().map_err(|e| Error::HostTriple {
         program: program.clone(),
         reason: e.to_string(),
@@ -181,7 +234,7 @@ fn rustc_cfg(target: Option<&str>) -> Result<String> {
             .trim()
             .to_owned();
         return Err(Error::UnknownTarget {
-            triple: target.unwrap_or("host").to_owned(),
+            triple: "host".to_owned(),
             reason,
         });
     }
@@ -260,28 +313,6 @@ fn condense_cargo_error(stderr: &str) -> String {
     }
     let parts: Vec<&str> = parts.iter().map(|p| p.trim_end_matches(':')).collect();
     parts.join(": ")
-}
-
-fn host_triple() -> Result<String> {
-    let rustc = rustc_program();
-    let program = rustc.to_string_lossy().into_owned();
-    let output = Command::new(&rustc)
-        .arg("-vV")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::HostTriple {
-            program: program.clone(),
-            reason: e.to_string(),
-        })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .map(|h| h.trim().to_owned())
-        .ok_or_else(|| Error::HostTriple {
-            program,
-            reason: "no `host:` line in its output".into(),
-        })
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use guppy::graph::{
 };
 use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 
-use crate::cargo::{CargoNetwork, RustcPlatform, run_cargo, target_platform};
+use crate::cargo::{CargoNetwork, EarlyLockfile, RustcPlatform, run_cargo, target_platform};
 use crate::digest::Sha256Hex;
 use crate::error::{Error, Result};
 use crate::license::DeclaredLicense;
@@ -133,7 +133,8 @@ impl Workspace {
         targets: &[String],
     ) -> Result<Self> {
         let output = run_cargo(manifest_path, network, targets)?;
-        let workspace = Self::from_metadata_json(&output.metadata_json, output.host)?;
+        let workspace =
+            Self::from_parts(&output.metadata_json, output.host, output.early_lockfile)?;
         if let Ok(mut known) = workspace.targets.lock() {
             for (triple, platform) in output.targets {
                 // A failed query is asked again by `resolve`, which reports rustc's error.
@@ -148,9 +149,31 @@ impl Workspace {
     /// Loads a workspace from `cargo metadata --format-version 1 --all-features` output and the
     /// host platform.
     pub fn from_metadata_json(json: &str, host: RustcPlatform) -> Result<Self> {
+        Self::from_parts(json, host, None)
+    }
+
+    fn from_parts(
+        json: &str,
+        host: RustcPlatform,
+        early_lockfile: Option<EarlyLockfile>,
+    ) -> Result<Self> {
         let graph = PackageGraph::from_json(json).map_err(|e| Error::Graph(e.to_string()))?;
         let root = graph.workspace().root().as_std_path().to_owned();
-        let checksums = Checksums::read(&root.join("Cargo.lock"))?;
+        let lockfile_path = root.join("Cargo.lock");
+        let checksums = match early_lockfile {
+            // The early parse counts only if cargo left that very file as it was.
+            Some(early)
+                if early.path == lockfile_path
+                    && std::fs::read_to_string(&lockfile_path)
+                        .is_ok_and(|now| now == early.text) =>
+            {
+                early.checksums.map_err(|reason| Error::Lockfile {
+                    path: lockfile_path.clone(),
+                    reason,
+                })?
+            }
+            _ => Checksums::read(&lockfile_path)?,
+        };
         let resolver = resolver_version(&root.join("Cargo.toml"))?;
         Ok(Self {
             graph,
@@ -632,6 +655,12 @@ pub struct Component {
     pub usage: Usage,
     /// The named features cargo enables on it (target and host builds together).
     pub features: BTreeSet<String>,
+    /// Cargo's package id (`cargo metadata` `id`, the same string as `package_id` in cargo's
+    /// JSON build messages), for matching the graph against a real build.
+    ///
+    /// In memory only: it is never written to a document, because for local packages it holds
+    /// an absolute host path (`path+file:///…`).
+    pub package_id: String,
 }
 
 /// What the SBOM describes: one package, or several members of a workspace.
@@ -678,6 +707,72 @@ impl ResolvedGraph {
         match &self.subject {
             Subject::Package(id) => vec![*id],
             Subject::Workspace { members, .. } => members.clone(),
+        }
+    }
+
+    /// The graph of exactly the given packages (by [`Component::package_id`]) and the edges
+    /// among them, e.g. the packages a real `cargo build` compiled.
+    ///
+    /// Components keep their order, usage, features and bom-refs. The subject keeps the
+    /// described members that are among `package_ids`; a workspace subject left with one member
+    /// becomes that package, and one left with several keeps its name and takes the highest
+    /// remaining version. When none of the members is among `package_ids`, the members are kept
+    /// anyway, so the document still says what it describes.
+    pub fn restrict_to(&self, package_ids: &BTreeSet<String>) -> ResolvedGraph {
+        let roots = self.roots();
+        let any_root = roots
+            .iter()
+            .any(|r| package_ids.contains(&self.component(*r).package_id));
+        let keep: Vec<bool> = self
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                package_ids.contains(&c.package_id)
+                    || (!any_root && roots.contains(&ComponentId(i)))
+            })
+            .collect();
+        let mut new_index = vec![None; keep.len()];
+        let mut components = Vec::new();
+        for (i, component) in self.components.iter().enumerate() {
+            if keep[i] {
+                new_index[i] = Some(ComponentId(components.len()));
+                components.push(component.clone());
+            }
+        }
+        let edges = self
+            .edges
+            .iter()
+            .filter_map(|e| {
+                Some(Edge {
+                    from: new_index[e.from.0]?,
+                    to: new_index[e.to.0]?,
+                    kind: e.kind,
+                })
+            })
+            .collect();
+        let kept_roots: Vec<ComponentId> = roots.iter().filter_map(|r| new_index[r.0]).collect();
+        let subject = match (&self.subject, kept_roots.as_slice()) {
+            (_, [only]) => Subject::Package(*only),
+            (Subject::Workspace { name, .. }, members) => Subject::Workspace {
+                name: name.clone(),
+                version: members
+                    .iter()
+                    .map(|m| components[m.0].version.clone())
+                    .max_by(|a, b| semver_key(a).cmp(&semver_key(b)))
+                    .unwrap_or_default(),
+                members: members.to_vec(),
+            },
+            // A package subject always keeps its one root (see above).
+            (Subject::Package(id), _) => Subject::Package(new_index[id.0].unwrap_or(*id)),
+        };
+        ResolvedGraph {
+            subject,
+            components,
+            edges,
+            target: self.target.clone(),
+            features: self.features.clone(),
+            include_dev: self.include_dev,
         }
     }
 
@@ -916,6 +1011,7 @@ impl<'w> GraphBuilder<'w> {
             is_proc_macro: metadata.is_proc_macro(),
             usage: Usage::Runtime,
             features,
+            package_id: metadata.id().repr().to_owned(),
         }
     }
 }

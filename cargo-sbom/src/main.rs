@@ -243,10 +243,15 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     let graph = workspace.resolve(&members, &options)?;
     verbose_summary(args, &graph);
     let bytes = cargo_sbom::render(&graph, &document);
+    let component_count = graph.components.len();
+    // The process ends right after writing: freeing the graphs (milliseconds on large
+    // workspaces) would only delay the exit.
+    std::mem::forget(graph);
+    std::mem::forget(workspace);
     match &args.output {
         Some(path) => {
             output::write_atomic(path, &bytes)?;
-            report(args, path, graph.components.len());
+            report(args, path, component_count);
         }
         None => {
             let mut stdout = std::io::stdout().lock();
