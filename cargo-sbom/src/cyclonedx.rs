@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use crate::document::{
-    CycloneDxVersion, DocumentOptions, TOOL_NAME, TOOL_VERSION, content_uuid, to_json_bytes,
+    CycloneDxVersion, DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION,
+    to_json_with_content_uuid,
 };
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
@@ -30,8 +31,8 @@ mod property {
 struct Bom<'a> {
     bom_format: &'static str,
     spec_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    serial_number: Option<String>,
+    /// `urn:uuid:` and the v5 UUID of the document with a zero UUID here.
+    serial_number: String,
     version: u32,
     metadata: Metadata<'a>,
     components: Vec<CdxComponent<'a>>,
@@ -233,10 +234,10 @@ pub fn render(
     dependencies.extend(root_deps);
     dependencies.sort_by(|a, b| a.reference.cmp(b.reference));
 
-    let mut bom = Bom {
+    let bom = Bom {
         bom_format: "CycloneDX",
         spec_version: version.as_str(),
-        serial_number: None,
+        serial_number: format!("urn:uuid:{PLACEHOLDER_UUID}"),
         version: 1,
         metadata: Metadata {
             timestamp: options.timestamp.rfc3339(),
@@ -269,9 +270,7 @@ pub fn render(
         components,
         dependencies,
     };
-    let canonical = to_json_bytes(&bom);
-    bom.serial_number = Some(format!("urn:uuid:{}", content_uuid(&canonical)));
-    to_json_bytes(&bom)
+    to_json_with_content_uuid(&bom, "\"serialNumber\": \"urn:uuid:")
 }
 
 fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {

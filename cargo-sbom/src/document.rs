@@ -138,6 +138,29 @@ pub fn content_uuid(bytes: &[u8]) -> uuid::Uuid {
     uuid::Uuid::new_v5(&NAMESPACE, bytes)
 }
 
+/// The placeholder written where a document's own content id goes, before it is known.
+pub const PLACEHOLDER_UUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Serialises a document whose identifier field holds `{marker}{PLACEHOLDER_UUID}` and then
+/// replaces the placeholder with [`content_uuid`] of those very bytes: the identifier is derived
+/// from the content without a second serialisation.
+pub fn to_json_with_content_uuid<T: serde::Serialize>(value: &T, marker: &str) -> Vec<u8> {
+    let mut bytes = to_json_bytes(value);
+    let needle = format!("{marker}{PLACEHOLDER_UUID}");
+    if let Some(at) = find(&bytes, needle.as_bytes()) {
+        let uuid = content_uuid(&bytes).hyphenated().to_string();
+        let start = at + marker.len();
+        bytes[start..start + PLACEHOLDER_UUID.len()].copy_from_slice(uuid.as_bytes());
+    }
+    bytes
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
 /// Serialises to pretty JSON with a trailing newline.
 pub fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // Serialising plain data structures to a Vec cannot fail.
@@ -161,6 +184,19 @@ mod tests {
         );
         assert!(Timestamp::from_source_date_epoch("yesterday").is_err());
         assert!(Timestamp::from_source_date_epoch("-5").is_err());
+    }
+
+    #[test]
+    fn placeholders_are_stamped_with_the_content_id() {
+        let value = serde_json::json!({"id": format!("urn:uuid:{PLACEHOLDER_UUID}"), "x": 1});
+        let bytes = to_json_with_content_uuid(&value, "\"id\": \"urn:uuid:");
+        let canonical = to_json_bytes(&value);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            text.contains(&content_uuid(&canonical).to_string()),
+            "{text}"
+        );
+        assert!(!text.contains(PLACEHOLDER_UUID));
     }
 
     #[test]

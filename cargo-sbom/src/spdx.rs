@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::cyclonedx::{distribution_url, is_url, source_kind};
-use crate::document::{DocumentOptions, TOOL_NAME, TOOL_VERSION, content_uuid, to_json_bytes};
+use crate::document::{
+    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid,
+    to_json_with_content_uuid,
+};
 use crate::graph::{Component, ComponentSource, EdgeKind, ResolvedGraph, Subject, Supplier};
 use crate::license::{DeclaredLicense, spdx_idstring};
 
@@ -211,12 +214,17 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     relationships.sort();
     relationships.dedup();
 
-    let mut document = Document {
+    // The namespace ends in the v5 UUID of the document with a zero UUID in its place.
+    let namespace_prefix = format!(
+        "https://spdx.org/spdxdocs/{}-",
+        spdx_idstring(&document_name)
+    );
+    let document = Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
         spdx_id: "SPDXRef-DOCUMENT",
         name: document_name.clone(),
-        document_namespace: String::new(),
+        document_namespace: format!("{namespace_prefix}{PLACEHOLDER_UUID}"),
         creation_info: CreationInfo {
             created: options.timestamp.rfc3339(),
             creators: vec![format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
@@ -236,13 +244,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         packages,
         relationships,
     };
-    let canonical = to_json_bytes(&document);
-    document.document_namespace = format!(
-        "https://spdx.org/spdxdocs/{}-{}",
-        spdx_idstring(&document_name),
-        content_uuid(&canonical)
-    );
-    to_json_bytes(&document)
+    to_json_with_content_uuid(&document, &namespace_prefix)
 }
 
 fn package(
