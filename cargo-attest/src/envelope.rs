@@ -112,6 +112,20 @@ pub fn parse_signed(path: &Path, bytes: &[u8]) -> std::result::Result<SignedDocu
                 "the bundle is not signed with a public key (certificate bundles need keyless verification)".into(),
             ));
         }
+        // @sigstore/verify checks every tlog entry and timestamp present, even with thresholds
+        // of 0; without a trusted root they cannot be checked, and ignoring them would accept
+        // a forged log entry. Refuse instead of silently skipping.
+        let material = &bundle.verification_material;
+        if !material.tlog_entries.is_empty()
+            || !material
+                .timestamp_verification_data
+                .rfc3161_timestamps
+                .is_empty()
+        {
+            return Err(ReadFailure::Rejected(
+                "the bundle carries transparency-log entries or RFC 3161 timestamps, which key-based verification without a trusted root cannot check".into(),
+            ));
+        }
         return match bundle.content {
             SignatureContent::DsseEnvelope(envelope) => Ok(SignedDocument {
                 envelope,

@@ -241,7 +241,15 @@ impl SigningKey {
         let encode_error = |_| Error::Usage("the key could not be encoded as PKCS#8".into());
         let der = match self {
             SigningKey::EcdsaP256(key) => key.to_pkcs8_der().map_err(encode_error)?,
-            SigningKey::Ed25519(key) => key.to_pkcs8_der().map_err(encode_error)?,
+            // PKCS#8 v1 (RFC 5208) without the optional public key, as `openssl genpkey`
+            // writes it: OpenSSL 3.0 and pyca/cryptography refuse the v2 (RFC 5958) form that
+            // `ed25519_dalek::SigningKey::to_pkcs8_der` produces.
+            SigningKey::Ed25519(key) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: key.to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_der()
+            .map_err(encode_error)?,
         };
         let pem = match password {
             None => der.to_pem("PRIVATE KEY", LineEnding::LF),
@@ -396,6 +404,16 @@ mod tests {
             let public = VerifyingKey::from_pem(&key.verifying_key().to_pem()).unwrap();
             assert_eq!(public, key.verifying_key());
         }
+    }
+
+    #[test]
+    fn ed25519_keys_are_pkcs8_v1() {
+        let key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        let pem = key.to_pem(None).unwrap();
+        let (_, der) = pkcs8::SecretDocument::from_pem(&pem).unwrap();
+        // SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING }: 48 bytes, no public key.
+        assert_eq!(der.as_bytes().len(), 48);
+        assert_eq!(&der.as_bytes()[..5], &[0x30, 0x2e, 0x02, 0x01, 0x00]);
     }
 
     #[test]

@@ -2,9 +2,13 @@
 //! v0.3 form, and its verification. The dependency graph comes from the `cargo_sbom` library.
 
 pub mod build;
+pub mod cargo_build;
+pub mod ci;
 pub mod envelope;
 pub mod error;
+pub mod git;
 pub mod keys;
+pub mod provenance;
 pub mod statement;
 pub mod verify;
 

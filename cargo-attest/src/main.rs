@@ -202,8 +202,15 @@ fn keygen(args: &KeygenArgs) -> Result<ExitCode, Error> {
     let password = password(args.password_stdin)?;
     let key = SigningKey::generate(algorithm);
     let private_pem = key.to_pem(password.as_ref().map(|p| p.as_str()))?;
-    cargo_sbom::output::write_atomic_private(&private_path, private_pem.as_bytes())?;
+    // The public key first: if the private key then cannot be written, the public one is
+    // removed again, so a failed keygen leaves neither file.
     cargo_sbom::output::write_atomic(&public_path, key.verifying_key().to_pem().as_bytes())?;
+    if let Err(error) =
+        cargo_sbom::output::write_atomic_private(&private_path, private_pem.as_bytes())
+    {
+        let _ = std::fs::remove_file(&public_path);
+        return Err(error.into());
+    }
     eprintln!(
         "     Created {} key {} (private, mode 0600{}) and {}",
         algorithm.as_str(),
@@ -251,10 +258,11 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Error> {
             path: args.predicate.clone(),
             reason: format!("the predicate is not valid JSON: {e}"),
         })?;
-    if !predicate.is_object() {
+    // in-toto Statement v1 validators require a non-empty predicate object.
+    if predicate.as_object().is_none_or(serde_json::Map::is_empty) {
         return Err(Error::Malformed {
             path: args.predicate.clone(),
-            reason: "the predicate must be a JSON object".into(),
+            reason: "the predicate must be a non-empty JSON object".into(),
         });
     }
     let subjects = args

@@ -78,6 +78,16 @@ pub fn verify(
     if subjects.is_empty() {
         problems.push("the statement has no subject".to_owned());
     }
+    // Like the in-toto-attestation checks: every subject names a lowercase-hex SHA-256.
+    for (i, subject) in subjects.iter().enumerate() {
+        let digest = subject.pointer("/digest/sha256").and_then(Value::as_str);
+        if !digest.is_some_and(is_sha256_hex) {
+            let name = subject.get("name").and_then(Value::as_str).unwrap_or("?");
+            problems.push(format!(
+                "subject[{i}] ({name}) has no lowercase-hex SHA-256 digest"
+            ));
+        }
+    }
     let subject_digests: Vec<&str> = subjects
         .iter()
         .filter_map(|s| s.pointer("/digest/sha256").and_then(Value::as_str))
@@ -106,6 +116,12 @@ pub fn verify(
         ));
     }
     let predicate = statement.get("predicate").cloned().unwrap_or(Value::Null);
+    if predicate.as_object().is_none_or(serde_json::Map::is_empty) {
+        problems.push("the statement has no predicate (a non-empty JSON object)".to_owned());
+    }
+    if predicate_type == SLSA_PROVENANCE_V1 {
+        problems.extend(provenance_problems(&predicate));
+    }
     if let Some(expected) = &expectations.builder_id {
         match predicate
             .pointer("/runDetails/builder/id")
@@ -142,6 +158,39 @@ pub fn verify(
         predicate_type,
         statement,
     })
+}
+
+/// The fields SLSA Provenance v1 requires: a non-empty `buildDefinition.buildType`, an
+/// `externalParameters` object and a non-empty `runDetails.builder.id`.
+fn provenance_problems(predicate: &Value) -> Vec<String> {
+    let non_empty = |pointer: &str| {
+        predicate
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    let mut problems = Vec::new();
+    if !non_empty("/buildDefinition/buildType") {
+        problems.push("SLSA provenance: buildDefinition.buildType is missing or empty".to_owned());
+    }
+    if !predicate
+        .pointer("/buildDefinition/externalParameters")
+        .is_some_and(Value::is_object)
+    {
+        problems.push(
+            "SLSA provenance: buildDefinition.externalParameters is missing or not an object"
+                .to_owned(),
+        );
+    }
+    if !non_empty("/runDetails/builder/id") {
+        problems.push("SLSA provenance: runDetails.builder.id is missing or empty".to_owned());
+    }
+    problems
+}
+
+/// 64 lowercase hex digits.
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The source repository URIs a provenance names: `externalParameters.source.uri` and git
@@ -276,6 +325,36 @@ mod tests {
             .is_err()
         );
         assert_eq!(key.key_id().len(), 64);
+    }
+
+    #[test]
+    fn rejects_incomplete_statements() {
+        let key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        let check = |statement: &Value| {
+            verify(
+                &signed(statement, &key),
+                &key.verifying_key(),
+                &[],
+                &Expectations::default(),
+            )
+            .unwrap_err()
+        };
+        let mut no_builder = provenance();
+        no_builder["predicate"]["runDetails"]["builder"]
+            .as_object_mut()
+            .unwrap()
+            .remove("id");
+        assert!(check(&no_builder)[0].contains("builder.id"));
+        let mut no_sha256 = provenance();
+        no_sha256["subject"][0]["digest"] = serde_json::json!({"sha512": "cc".repeat(64)});
+        assert!(check(&no_sha256)[0].contains("SHA-256"));
+        let mut upper = provenance();
+        upper["subject"][0]["digest"]["sha256"] = Value::String("AA".repeat(32));
+        assert!(check(&upper)[0].contains("SHA-256"));
+        let mut empty = provenance();
+        empty["predicateType"] = Value::String("https://example.org/p".into());
+        empty["predicate"] = serde_json::json!({});
+        assert!(check(&empty)[0].contains("predicate"));
     }
 
     #[test]

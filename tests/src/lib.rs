@@ -87,59 +87,8 @@ pub fn cargo_sbom_bin() -> &'static Path {
         if let Some(bin) = std::env::var_os("CARGO_SBOM_BIN") {
             return PathBuf::from(bin);
         }
-        build_cargo_sbom()
+        build_workspace_bin("cargo-sbom", "cargo-sbom")
     })
-}
-
-fn build_cargo_sbom() -> PathBuf {
-    let mut command = cargo();
-    command
-        .current_dir(repo_root())
-        .args([
-            "build",
-            "-p",
-            "cargo-sbom",
-            "--bin",
-            "cargo-sbom",
-            "--message-format",
-            "json",
-        ])
-        .arg("--manifest-path")
-        .arg(repo_root().join("Cargo.toml"));
-    // Same profile as this test executable: `<target>/<profile-dir>/deps/<test>`.
-    let profile_dir = std::env::current_exe().ok().and_then(|exe| {
-        Some(
-            exe.parent()?
-                .parent()?
-                .file_name()?
-                .to_string_lossy()
-                .into_owned(),
-        )
-    });
-    match profile_dir.as_deref() {
-        Some("release") => {
-            command.arg("--release");
-        }
-        Some("debug") | None => {}
-        Some(other) => {
-            command.args(["--profile", other]);
-        }
-    }
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(
-        output.status.success(),
-        "`cargo build -p cargo-sbom` failed"
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "cargo-sbom")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo build reported no cargo-sbom executable")
 }
 
 /// A fixture copy: the workspace and its neighbours in one directory.
@@ -660,5 +609,99 @@ impl Spdx {
                 )
             })
             .collect()
+    }
+}
+
+// ---- cargo-attest ------------------------------------------------------------------------------
+
+/// The `cargo-attest` executable, built once per process like [`cargo_sbom_bin`] (same profile,
+/// path from cargo's `compiler-artifact` message). `CARGO_ATTEST_BIN=/path/to/cargo-attest` skips
+/// the build.
+pub fn cargo_attest_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("CARGO_ATTEST_BIN") {
+            return PathBuf::from(bin);
+        }
+        build_workspace_bin("cargo-attest", "cargo-attest")
+    })
+}
+
+/// Builds the binary `bin` of the workspace package `package` with
+/// `$CARGO build -p PACKAGE --bin BIN --message-format json`, in the profile of the running test
+/// executable, and returns the executable's path as cargo reports it.
+pub fn build_workspace_bin(package: &str, bin: &str) -> PathBuf {
+    let mut command = cargo();
+    command
+        .current_dir(repo_root())
+        .args([
+            "build",
+            "-p",
+            package,
+            "--bin",
+            bin,
+            "--message-format",
+            "json",
+        ])
+        .arg("--manifest-path")
+        .arg(repo_root().join("Cargo.toml"));
+    // Same profile as this test executable: `<target>/<profile-dir>/deps/<test>`.
+    let profile_dir = std::env::current_exe().ok().and_then(|exe| {
+        Some(
+            exe.parent()?
+                .parent()?
+                .file_name()?
+                .to_string_lossy()
+                .into_owned(),
+        )
+    });
+    match profile_dir.as_deref() {
+        Some("release") => {
+            command.arg("--release");
+        }
+        Some("debug") | None => {}
+        Some(other) => {
+            command.args(["--profile", other]);
+        }
+    }
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(
+        output.status.success(),
+        "`cargo build -p {package} --bin {bin}` failed"
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo build reported no {bin} executable"))
+}
+
+/// A `cargo-attest` command run in `dir` with a clean key environment: `CARGO_ATTEST_KEY` and
+/// `CARGO_ATTEST_PASSWORD` are removed (set them on the command when a test needs them) and
+/// standard input is empty.
+pub fn attest_command(dir: &Path) -> Command {
+    let mut command = Command::new(cargo_attest_bin());
+    command
+        .current_dir(dir)
+        .env_remove("CARGO_ATTEST_KEY")
+        .env_remove("CARGO_ATTEST_PASSWORD")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .stdin(Stdio::null());
+    command
+}
+
+/// The third-party verification harness directory from `CARGO_SBOM_VERIFY_DIR`, when set and not
+/// empty; otherwise prints a note that `what` is skipped and returns `None`.
+pub fn verify_dir(what: &str) -> Option<PathBuf> {
+    match std::env::var_os("CARGO_SBOM_VERIFY_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            eprintln!("note: CARGO_SBOM_VERIFY_DIR is not set; skipping {what}");
+            None
+        }
     }
 }

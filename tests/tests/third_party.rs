@@ -11,24 +11,14 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
-use integration_tests::{FLAG_COMBINATIONS, fixture, scratch_dir};
-
-fn verify_dir() -> Option<PathBuf> {
-    match std::env::var_os("CARGO_SBOM_VERIFY_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            eprintln!(
-                "note: CARGO_SBOM_VERIFY_DIR is not set; skipping the third-party SBOM checks"
-            );
-            None
-        }
-    }
-}
+use integration_tests::{FLAG_COMBINATIONS, fixture, scratch_dir, verify_dir};
 
 /// Writes the SBOM of every flag combination in `formats` and runs `checker` on each, several
 /// at a time; fails with every checker failure.
 fn check_all(checker: &str, formats: &[(&str, &[&str])]) {
-    let Some(verify) = verify_dir() else { return };
+    let Some(verify) = verify_dir("the third-party SBOM checks") else {
+        return;
+    };
     let checker = verify.join(checker);
     assert!(checker.is_file(), "{} does not exist", checker.display());
     let fx = fixture();

@@ -406,26 +406,7 @@ fn without_build_components(graph: ResolvedGraph, roots: &[ComponentId]) -> Reso
         .enumerate()
         .map(|(i, c)| c.usage != Usage::Build || roots.contains(&ComponentId(i)))
         .collect();
-    let mut new_index = vec![None; keep.len()];
-    let mut components = Vec::new();
-    for (i, component) in graph.components.into_iter().enumerate() {
-        if keep[i] {
-            new_index[i] = Some(ComponentId(components.len()));
-            components.push(component);
-        }
-    }
-    let edges = graph
-        .edges
-        .iter()
-        .filter(|e| e.kind != EdgeKind::Build)
-        .filter_map(|e| {
-            Some(Edge {
-                from: new_index[e.from.0]?,
-                to: new_index[e.to.0]?,
-                kind: e.kind,
-            })
-        })
-        .collect();
+    let (components, edges, _) = graph.retain(&keep, |e| e.kind != EdgeKind::Build);
     ResolvedGraph {
         components,
         edges,

@@ -249,25 +249,7 @@ impl ResolvedGraph {
                     || (!any_root && roots.contains(&ComponentId(i)))
             })
             .collect();
-        let mut new_index = vec![None; keep.len()];
-        let mut components = Vec::new();
-        for (i, component) in self.components.iter().enumerate() {
-            if keep[i] {
-                new_index[i] = Some(ComponentId(components.len()));
-                components.push(component.clone());
-            }
-        }
-        let edges = self
-            .edges
-            .iter()
-            .filter_map(|e| {
-                Some(Edge {
-                    from: new_index[e.from.0]?,
-                    to: new_index[e.to.0]?,
-                    kind: e.kind,
-                })
-            })
-            .collect();
+        let (components, edges, new_index) = self.retain(&keep, |_| true);
         let kept_roots: Vec<ComponentId> = roots.iter().filter_map(|r| new_index[r.0]).collect();
         let subject = match (&self.subject, kept_roots.as_slice()) {
             (_, [only]) => Subject::Package(*only),
@@ -291,6 +273,36 @@ impl ResolvedGraph {
             features: self.features.clone(),
             include_dev: self.include_dev,
         }
+    }
+
+    /// The components whose `keep` flag is set, renumbered in order, and the edges among them
+    /// that `keep_edge` accepts; also the map from old to new ids.
+    pub(super) fn retain(
+        &self,
+        keep: &[bool],
+        keep_edge: impl Fn(&Edge) -> bool,
+    ) -> (Vec<Component>, Vec<Edge>, Vec<Option<ComponentId>>) {
+        let mut new_index = vec![None; keep.len()];
+        let mut components = Vec::new();
+        for (i, component) in self.components.iter().enumerate() {
+            if keep[i] {
+                new_index[i] = Some(ComponentId(components.len()));
+                components.push(component.clone());
+            }
+        }
+        let edges = self
+            .edges
+            .iter()
+            .filter(|e| keep_edge(e))
+            .filter_map(|e| {
+                Some(Edge {
+                    from: new_index[e.from.0]?,
+                    to: new_index[e.to.0]?,
+                    kind: e.kind,
+                })
+            })
+            .collect();
+        (components, edges, new_index)
     }
 
     /// Direct dependencies of each component (with edge kinds), in component order.
