@@ -29,6 +29,16 @@ pub enum Error {
         /// The operating system's words.
         reason: String,
     },
+    /// The policy configuration is invalid.
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong (names the key).
+        reason: String,
+    },
     /// A bundle or envelope is not well-formed.
     #[error("{path}: {reason}")]
     Malformed {

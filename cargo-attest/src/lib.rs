@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod error;
 pub mod git;
 pub mod keys;
+pub mod policy;
 pub mod provenance;
 pub mod statement;
 pub mod verify;

@@ -1,0 +1,24 @@
+//! The `binary-hardening` rule (being implemented).
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+
+/// `[binary-hardening]` in `attest.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {}
+
+/// The rule.
+pub struct BinaryHardening;
+
+impl Rule for BinaryHardening {
+    fn id(&self) -> RuleId {
+        RuleId::BinaryHardening
+    }
+
+    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        Ok(Vec::new())
+    }
+}

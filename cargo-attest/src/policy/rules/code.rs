@@ -1,0 +1,24 @@
+//! The `code` rule (being implemented).
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+
+/// `[code]` in `attest.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {}
+
+/// The rule.
+pub struct Code;
+
+impl Rule for Code {
+    fn id(&self) -> RuleId {
+        RuleId::Code
+    }
+
+    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,24 @@
+//! The `licenses` rule (being implemented).
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+
+/// `[licenses]` in `attest.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {}
+
+/// The rule.
+pub struct Licenses;
+
+impl Rule for Licenses {
+    fn id(&self) -> RuleId {
+        RuleId::Licenses
+    }
+
+    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,24 @@
+//! The `source-control` rule (being implemented).
+
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+
+/// `[source-control]` in `attest.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {}
+
+/// The rule.
+pub struct SourceControl;
+
+impl Rule for SourceControl {
+    fn id(&self) -> RuleId {
+        RuleId::SourceControl
+    }
+
+    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        Ok(Vec::new())
+    }
+}
