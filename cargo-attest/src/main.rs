@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use cargo_attest::envelope::{self, ReadFailure};
 use cargo_attest::keys::{KeyAlgorithm, KeySource, PASSWORD_ENV, Signer, SigningKey, VerifyingKey};
+use cargo_attest::policy::report::{Reporter, Summary};
+use cargo_attest::policy::{self, Config, PolicyContext, RuleId};
 use cargo_attest::statement::{PAYLOAD_TYPE, ResourceDescriptor, Statement};
 use cargo_attest::verify::{Artifact, Expectations};
 use cargo_attest::{Error, build};
@@ -40,6 +42,10 @@ enum Command {
     Sign(SignArgs),
     /// Verify a bundle (or a bare DSSE envelope) against a public key and artifacts.
     Verify(VerifyArgs),
+    /// Check the workspace against the SSDF policy in attest.toml (exit 1 on any deny finding).
+    Check(CheckArgs),
+    /// Write a commented default attest.toml at the workspace root.
+    Init(InitArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +138,89 @@ struct VerifyArgs {
     artifacts: Vec<PathBuf>,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    /// Findings and a summary line on standard error.
+    Human,
+    /// One JSON document: findings, summary, rules.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The policy file [default: attest.toml at the workspace root, else built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Write the report to FILE instead of the terminal.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// A local RustSec advisory database (overrides the configuration).
+    #[arg(long, value_name = "PATH")]
+    advisory_db: Option<PathBuf>,
+    /// Never touch the network.
+    #[arg(long)]
+    offline: bool,
+    /// Release context: rules that depend on it (source control, …) deny instead of warn.
+    #[arg(long)]
+    strict: bool,
+    /// Check these members (repeatable) [default: what `cargo build` builds].
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// Check every workspace member.
+    #[arg(long, conflicts_with = "packages")]
+    workspace: bool,
+    /// Members left out of --workspace.
+    #[arg(long, value_name = "SPEC", requires = "workspace")]
+    exclude: Vec<String>,
+    /// Resolve for this target triple [default: the host].
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Features to activate (comma or space separated, repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the default features.
+    #[arg(long)]
+    no_default_features: bool,
+    /// The workspace's Cargo.toml [default: found from the current directory].
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// A built binary for the binary-hardening rule (repeatable).
+    #[arg(long = "binary", value_name = "FILE")]
+    binaries: Vec<PathBuf>,
+    /// Run only these rules [default: all].
+    #[arg(value_name = "RULE", value_parser = parse_rule)]
+    rules: Vec<RuleId>,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// Replace an existing attest.toml.
+    #[arg(long)]
+    force: bool,
+    /// The workspace's Cargo.toml [default: found from the current directory].
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+}
+
+/// A rule id as written in reports (`lockfile`, `source-control`, …).
+fn parse_rule(text: &str) -> Result<RuleId, String> {
+    RuleId::ALL
+        .into_iter()
+        .find(|rule| rule.as_str() == text)
+        .ok_or_else(|| {
+            let names: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown rule `{text}` (rules: {})", names.join(", "))
+        })
+}
+
 fn main() -> ExitCode {
     // Cargo runs a subcommand as `cargo-attest attest ARGS`.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -144,6 +233,8 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Sign(args) => sign(&args),
         Command::Verify(args) => verify(&args),
+        Command::Check(args) => check(&args),
+        Command::Init(args) => init(&args),
     };
     match result {
         Ok(code) => code,
@@ -362,4 +453,175 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode, Error> {
+    let root = policy::init::workspace_root(args.manifest_path.as_deref())?;
+    let path = policy::init::write(&root, args.force)?;
+    eprintln!("     Created {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
+    let root = policy::init::workspace_root(args.manifest_path.as_deref())?;
+    // The configuration first: its errors need no workspace.
+    let (config, config_path) = Config::load(args.config.as_deref(), &root)?;
+
+    // `cargo metadata` writes a missing or stale Cargo.lock; the check must judge (and leave)
+    // the lockfile as it was.
+    let lockfile = root.join("Cargo.lock");
+    let before = std::fs::read(&lockfile).ok();
+    let network = cargo_sbom::CargoNetwork {
+        locked: false,
+        offline: args.offline,
+        frozen: false,
+    };
+    let targets: Vec<String> = args.target.iter().cloned().collect();
+    let loaded = cargo_sbom::Workspace::load(args.manifest_path.as_deref(), network, &targets);
+    restore_lockfile(&lockfile, before.as_deref())?;
+    let workspace = loaded?;
+
+    let options = cargo_sbom::ResolveOptions {
+        packages: if args.workspace {
+            cargo_sbom::PackageSelection::Workspace {
+                exclude: args.exclude.clone(),
+            }
+        } else if args.packages.is_empty() {
+            cargo_sbom::PackageSelection::Default
+        } else {
+            cargo_sbom::PackageSelection::Packages(args.packages.clone())
+        },
+        features: cargo_sbom::FeatureSelection {
+            features: args.features.clone(),
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+        },
+        target: args.target.clone(),
+        include_dev: false,
+        exclude_build: false,
+    };
+    let members = workspace.select(&options.packages)?;
+    let graph = workspace.resolve(&members, &options)?;
+    let context = PolicyContext {
+        workspace: &workspace,
+        graph: &graph,
+        config: &config,
+        config_path,
+        strict: args.strict,
+        offline: args.offline,
+        advisory_db: args.advisory_db.clone(),
+        binaries: args.binaries.clone(),
+    };
+    let (findings, rules) = if args.rules.is_empty() {
+        (policy::check(&context)?, RuleId::ALL.to_vec())
+    } else {
+        let mut findings = Vec::new();
+        for rule in policy::rules::all() {
+            if args.rules.contains(&rule.id()) {
+                findings.extend(rule.check(&context)?);
+            }
+        }
+        findings.sort();
+        let rules: Vec<RuleId> = RuleId::ALL
+            .into_iter()
+            .filter(|r| args.rules.contains(r))
+            .collect();
+        (findings, rules)
+    };
+
+    let reporter = Reporter::new(workspace.root());
+    let summary = Summary::of(&findings);
+    match args.format {
+        CheckFormat::Human => {
+            let color = args.output.is_none() && use_color();
+            let text = reporter.human(&findings, color);
+            emit(args.output.as_deref(), text.as_bytes(), true)?;
+        }
+        CheckFormat::Json | CheckFormat::Sarif => {
+            let value = if args.format == CheckFormat::Json {
+                reporter.json(&findings, &rules)
+            } else {
+                reporter.sarif(&findings, &rules)
+            };
+            let mut bytes =
+                serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
+            bytes.push(b'\n');
+            emit(args.output.as_deref(), &bytes, false)?;
+            if args.output.is_some() {
+                eprintln!("{}", summary.line());
+            }
+        }
+    }
+    Ok(if summary.deny > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Puts `Cargo.lock` back as it was before `cargo metadata` ran (removes it when it did not
+/// exist), saying so on standard error.
+fn restore_lockfile(path: &Path, before: Option<&[u8]>) -> Result<(), Error> {
+    let now = std::fs::read(path).ok();
+    if now.as_deref() == before {
+        return Ok(());
+    }
+    match before {
+        None => {
+            std::fs::remove_file(path).map_err(|e| Error::Write {
+                path: path.to_owned(),
+                reason: cargo_attest::keys::io_reason(&e),
+            })?;
+            eprintln!(
+                "note: {} was missing; the one cargo generated to read the graph was removed again",
+                path.display()
+            );
+        }
+        Some(bytes) => {
+            cargo_sbom::output::write_atomic(path, bytes)?;
+            eprintln!(
+                "note: {} is out of date; cargo's update was undone",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Colour for the human report on standard error: a terminal, `NO_COLOR` unset or empty, and
+/// `CARGO_TERM_COLOR` not `never` (`always` forces it).
+fn use_color() -> bool {
+    use std::io::IsTerminal;
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    match std::env::var("CARGO_TERM_COLOR").as_deref() {
+        Ok("never") => false,
+        Ok("always") => true,
+        _ => std::io::stderr().is_terminal(),
+    }
+}
+
+/// Writes a report to `output` (atomically), else to standard error (`to_stderr`) or output.
+fn emit(output: Option<&Path>, bytes: &[u8], to_stderr: bool) -> Result<(), Error> {
+    if let Some(path) = output {
+        cargo_sbom::output::write_atomic(path, bytes)?;
+        return Ok(());
+    }
+    let result = if to_stderr {
+        let mut stderr = std::io::stderr().lock();
+        stderr.write_all(bytes).and_then(|()| stderr.flush())
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(bytes).and_then(|()| stdout.flush())
+    };
+    result.map_err(|e| Error::Write {
+        path: if to_stderr {
+            "standard error"
+        } else {
+            "standard output"
+        }
+        .into(),
+        reason: cargo_attest::keys::io_reason(&e),
+    })
 }

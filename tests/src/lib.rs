@@ -705,3 +705,54 @@ pub fn verify_dir(what: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// How the `policy-deny` fixture declares its git dependency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GitPin {
+    /// `gitdep = { git = "file:///…" }`: the default branch, not pinned.
+    DefaultBranch,
+    /// `gitdep = { git = "file:///…", rev = "<commit>" }`: pinned to the commit.
+    Rev,
+}
+
+/// A copy of `fixtures/policy-deny` (the workspace, `outside/` and `gitdep/`) in `dir`, with
+/// `gitdep/` made a git repository, the `# @GITDEP@` line of `app/Cargo.toml` replaced as `pin`
+/// says, and the git package added to the copied lockfile with `cargo fetch` (offline first).
+/// Returns the workspace root and the git commit.
+pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
+    let source = fixtures_dir().join("policy-deny");
+    for sub in ["workspace", "outside", "gitdep"] {
+        copy_dir(&source.join(sub), &dir.join(sub));
+    }
+    let commit = make_git_repo(&dir.join("gitdep"));
+    let workspace = dir.join("workspace");
+    let manifest = workspace.join("app/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
+    let url = format!("file://{}", dir.join("gitdep").display());
+    let line = match pin {
+        GitPin::DefaultBranch => format!("gitdep = {{ git = \"{url}\" }}"),
+        GitPin::Rev => format!("gitdep = {{ git = \"{url}\", rev = \"{commit}\" }}"),
+    };
+    assert!(
+        text.contains("# @GITDEP@"),
+        "app/Cargo.toml lost its marker"
+    );
+    std::fs::write(&manifest, text.replace("# @GITDEP@", &line)).expect("write app/Cargo.toml");
+    let fetch = |offline: bool| {
+        let mut command = cargo();
+        command.current_dir(&workspace).arg("fetch");
+        if offline {
+            command.arg("--offline");
+        }
+        command.output().expect("run cargo fetch")
+    };
+    if !fetch(true).status.success() {
+        let online = fetch(false);
+        assert!(
+            online.status.success(),
+            "cargo fetch failed:\n{}",
+            String::from_utf8_lossy(&online.stderr)
+        );
+    }
+    (workspace, commit)
+}

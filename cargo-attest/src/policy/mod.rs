@@ -4,11 +4,16 @@
 //! `cargo_sbom` library (and, for some rules, files of the workspace); each returns
 //! [`Finding`]s, and one reporter ([`report`]) renders them as text, JSON or SARIF.
 
+pub mod advisory_db;
+pub mod binary;
 pub mod config;
 pub mod finding;
+pub mod init;
+pub mod level;
 pub mod manifest;
 pub mod report;
 pub mod rules;
+pub mod unsafe_count;
 
 use std::path::{Path, PathBuf};
 

@@ -1,1 +1,433 @@
-//! Rendering findings: human text, JSON, SARIF 2.1.0 (being implemented).
+//! Rendering findings: human text, JSON, SARIF 2.1.0.
+//!
+//! Every format resolves a finding to a file and line the same way ([`Reporter::resolve`]): a
+//! file location as given; a crate with a declaration as declared; any other crate at its
+//! `[[package]]` entry in `Cargo.lock` (name and version), else `Cargo.lock` or `Cargo.toml`; the
+//! workspace as a whole at the root `Cargo.toml`. Paths are relative to the workspace root;
+//! SARIF URIs are relative to the git repository root (GitHub code scanning resolves them
+//! against the checkout), which is the workspace root outside a repository.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::finding::{FileLine, Finding, Location, RuleId, Severity};
+
+/// The SARIF schema URI written into reports.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where the tool is documented (SARIF `informationUri`).
+pub const INFORMATION_URI: &str = "https://github.com/cargo-attest/cargo-attest";
+
+/// The output formats of `cargo attest check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Findings and a summary line, for people.
+    Human,
+    /// `{"findings": …, "summary": …, "rules": …}`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+}
+
+/// Counts of findings by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Denied findings.
+    pub deny: usize,
+    /// Warnings.
+    pub warn: usize,
+}
+
+impl Summary {
+    /// Counts `findings`.
+    pub fn of(findings: &[Finding]) -> Self {
+        let deny = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Deny)
+            .count();
+        Self {
+            deny,
+            warn: findings.len() - deny,
+        }
+    }
+
+    /// `N denied, M warnings`.
+    pub fn line(&self) -> String {
+        format!("{} denied, {} warnings", self.deny, self.warn)
+    }
+}
+
+/// Renders the findings of one workspace.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    /// The text of the workspace's `Cargo.lock`, when it exists.
+    lockfile: Option<String>,
+    /// The workspace root relative to the git work tree (`""` at its root or outside git), as
+    /// a `/`-terminated prefix for SARIF URIs.
+    uri_prefix: String,
+}
+
+impl Reporter {
+    /// A reporter for the workspace at `root` (reads `Cargo.lock`, looks for a git work tree).
+    pub fn new(root: &Path) -> Self {
+        let lockfile = std::fs::read_to_string(root.join("Cargo.lock")).ok();
+        let uri_prefix = git2::Repository::discover(root)
+            .ok()
+            .and_then(|repository| {
+                let workdir = repository.workdir()?.canonicalize().ok()?;
+                let root = root.canonicalize().ok()?;
+                let relative = root.strip_prefix(&workdir).ok()?;
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                Some(parts.iter().map(|p| format!("{p}/")).collect::<String>())
+            })
+            .unwrap_or_default();
+        Self {
+            lockfile,
+            uri_prefix,
+        }
+    }
+
+    /// The file (relative to the workspace root) and line a finding points at.
+    pub fn resolve(&self, finding: &Finding) -> FileLine {
+        match &finding.location {
+            Location::File(at) => at.clone(),
+            Location::Crate {
+                declared_at: Some(at),
+                ..
+            } => at.clone(),
+            Location::Crate { name, version, .. } => match &self.lockfile {
+                Some(text) => FileLine {
+                    path: "Cargo.lock".into(),
+                    line: super::rules::lockfile::package_line(text, name, version),
+                },
+                None => FileLine {
+                    path: "Cargo.toml".into(),
+                    line: None,
+                },
+            },
+            Location::Workspace => FileLine {
+                path: "Cargo.toml".into(),
+                line: None,
+            },
+        }
+    }
+
+    /// Human text: each finding as a headline, its location, SSDF tasks and fix, then the
+    /// summary line. `color` adds ANSI colours.
+    pub fn human(&self, findings: &[Finding], color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_owned()
+            }
+        };
+        let mut out = String::new();
+        for finding in findings {
+            let (label, code) = match finding.severity {
+                Severity::Deny => ("deny", "1;31"),
+                Severity::Warn => ("warn", "1;33"),
+            };
+            let headline = format!("{label}[{}]", finding.rule.as_str());
+            let _ = writeln!(
+                out,
+                "{}: {} [{}]",
+                paint(code, &headline),
+                paint("1", &finding.message),
+                finding.code
+            );
+            let at = self.resolve(finding);
+            let at_text = match at.line {
+                Some(line) => format!("{}:{line}", at.path),
+                None => at.path.clone(),
+            };
+            let _ = writeln!(out, "  {} {at_text}", paint("1;34", "-->"));
+            if let Location::Crate {
+                name,
+                version,
+                source,
+                ..
+            } = &finding.location
+            {
+                let _ = writeln!(out, "   = crate: {name} {version} ({source})");
+            }
+            let _ = writeln!(out, "   = SSDF: {}", finding.ssdf_tasks().join(", "));
+            let _ = writeln!(out, "   = fix: {}", finding.fix);
+            out.push('\n');
+        }
+        let summary = Summary::of(findings);
+        let line = summary.line();
+        let line = if summary.deny > 0 {
+            paint("1;31", &line)
+        } else if summary.warn > 0 {
+            paint("1;33", &line)
+        } else {
+            paint("1;32", &line)
+        };
+        let _ = writeln!(out, "{line}");
+        out
+    }
+
+    /// `{"findings": […], "summary": {"deny", "warn"}, "rules": [{id, ssdf, description}]}`.
+    /// Each finding is [`Finding`] serialised, plus `ssdf` and the resolved `file`/`line`.
+    pub fn json(&self, findings: &[Finding], rules: &[RuleId]) -> Value {
+        let summary = Summary::of(findings);
+        let findings: Vec<Value> = findings
+            .iter()
+            .map(|finding| {
+                let mut value = serde_json::to_value(finding).unwrap_or(Value::Null);
+                let at = self.resolve(finding);
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("ssdf".into(), json!(finding.ssdf_tasks()));
+                    object.insert("file".into(), json!(at.path));
+                    if let Some(line) = at.line {
+                        object.insert("line".into(), json!(line));
+                    }
+                }
+                value
+            })
+            .collect();
+        json!({
+            "findings": findings,
+            "summary": { "deny": summary.deny, "warn": summary.warn },
+            "rules": rules.iter().map(|rule| json!({
+                "id": rule.as_str(),
+                "ssdf": rule.ssdf_tasks(),
+                "description": rule.description(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// A SARIF 2.1.0 log with one run: the rules as `tool.driver.rules` (SSDF tasks as tags),
+    /// each finding as a result (`error` for deny, `warning` for warn) located in a file
+    /// relative to `%SRCROOT%`.
+    pub fn sarif(&self, findings: &[Finding], rules: &[RuleId]) -> Value {
+        let driver_rules: Vec<Value> = rules
+            .iter()
+            .map(|rule| {
+                json!({
+                    "id": rule.as_str(),
+                    "name": rule_name(*rule),
+                    "shortDescription": { "text": rule.description() },
+                    "helpUri": format!("{INFORMATION_URI}#cargo-attest-check"),
+                    "defaultConfiguration": { "level": "error" },
+                    "properties": { "tags": rule.ssdf_tasks() },
+                })
+            })
+            .collect();
+        let results: Vec<Value> = findings
+            .iter()
+            .map(|finding| {
+                let at = self.resolve(finding);
+                let mut region = serde_json::Map::new();
+                if let Some(line) = at.line {
+                    region.insert("startLine".into(), json!(line));
+                }
+                let mut physical = json!({
+                    "artifactLocation": {
+                        "uri": self.uri(&at.path),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                });
+                if !region.is_empty() {
+                    physical["region"] = Value::Object(region);
+                }
+                let mut result = json!({
+                    "ruleId": finding.rule.as_str(),
+                    "level": match finding.severity {
+                        Severity::Deny => "error",
+                        Severity::Warn => "warning",
+                    },
+                    "message": { "text": format!("{} Fix: {}", sentence(&finding.message), finding.fix) },
+                    "locations": [{ "physicalLocation": physical }],
+                    "partialFingerprints": {
+                        "cargoAttestFinding/v1": fingerprint(finding),
+                    },
+                    "properties": {
+                        "severity": finding.severity.as_str(),
+                        "code": finding.code,
+                        "ssdf": finding.ssdf_tasks(),
+                    },
+                });
+                if let Some(index) = rules.iter().position(|r| *r == finding.rule) {
+                    result["ruleIndex"] = json!(index);
+                }
+                result
+            })
+            .collect();
+        json!({
+            "$schema": SARIF_SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "cargo-attest",
+                        "informationUri": INFORMATION_URI,
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "rules": driver_rules,
+                    },
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        })
+    }
+
+    /// A workspace-relative path as a URI relative to the repository root, percent-encoding
+    /// what a URI reference cannot hold.
+    fn uri(&self, path: &str) -> String {
+        let joined = format!("{}{path}", self.uri_prefix);
+        // `a/../b` stays as written: a path outside the workspace is still repository-relative.
+        let mut out = String::with_capacity(joined.len());
+        for byte in joined.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        }
+        out
+    }
+}
+
+/// `source-control` → `SourceControl` (SARIF `name`).
+fn rule_name(rule: RuleId) -> String {
+    rule.as_str()
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The message as a sentence (ending in a full stop).
+fn sentence(message: &str) -> String {
+    let trimmed = message.trim_end();
+    if trimmed.ends_with(['.', '!', '?']) {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}.")
+    }
+}
+
+/// A stable identity of a finding across runs (rule, code and subject, not the message).
+fn fingerprint(finding: &Finding) -> String {
+    use sha2::{Digest, Sha256};
+    let subject = match &finding.location {
+        Location::Crate {
+            name,
+            version,
+            source,
+            ..
+        } => format!("crate:{name}:{version}:{source}"),
+        Location::File(at) => format!("file:{}", at.path),
+        Location::Workspace => "workspace".to_owned(),
+    };
+    let digest = Sha256::digest(format!(
+        "{}\n{}\n{subject}",
+        finding.rule.as_str(),
+        finding.code
+    ));
+    digest.iter().take(16).fold(String::new(), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, location: Location) -> Finding {
+        Finding {
+            severity,
+            rule: RuleId::Lockfile,
+            location,
+            code: "code".into(),
+            message: "something is wrong".into(),
+            fix: "fix it".into(),
+        }
+    }
+
+    fn reporter(lockfile: Option<&str>) -> Reporter {
+        Reporter {
+            lockfile: lockfile.map(str::to_owned),
+            uri_prefix: "sub dir/".into(),
+        }
+    }
+
+    #[test]
+    fn crates_resolve_to_their_lockfile_entry() {
+        let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n";
+        let crate_at = Location::Crate {
+            name: "a".into(),
+            version: "1.0.0".into(),
+            source: "crates.io".into(),
+            declared_at: None,
+        };
+        let f = finding(Severity::Deny, crate_at);
+        assert_eq!(
+            reporter(Some(lock)).resolve(&f),
+            FileLine {
+                path: "Cargo.lock".into(),
+                line: Some(3)
+            }
+        );
+        assert_eq!(reporter(None).resolve(&f).path, "Cargo.toml");
+    }
+
+    #[test]
+    fn human_has_headline_location_ssdf_fix_and_summary() {
+        let f = finding(
+            Severity::Deny,
+            Location::File(FileLine {
+                path: "Cargo.lock".into(),
+                line: Some(7),
+            }),
+        );
+        let w = Finding {
+            severity: Severity::Warn,
+            ..finding(Severity::Warn, Location::Workspace)
+        };
+        let text = reporter(None).human(&[f, w], false);
+        assert!(
+            text.contains("deny[lockfile]: something is wrong"),
+            "{text}"
+        );
+        assert!(text.contains("--> Cargo.lock:7"), "{text}");
+        assert!(text.contains("SSDF: PW.4.1, PS.1.1"), "{text}");
+        assert!(text.contains("fix: fix it"), "{text}");
+        assert!(text.trim_end().ends_with("1 denied, 1 warnings"), "{text}");
+        assert!(!text.contains('\x1b'));
+        assert!(reporter(None).human(&[], true).contains('\x1b'));
+    }
+
+    #[test]
+    fn sarif_results_are_relative_to_the_repository() {
+        let f = finding(Severity::Warn, Location::Workspace);
+        let log = reporter(None).sarif(&[f], &[RuleId::Lockfile]);
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["level"], "warning");
+        assert_eq!(result["ruleIndex"], 0);
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "sub%20dir/Cargo.toml"
+        );
+        assert_eq!(result["message"]["text"], "something is wrong. Fix: fix it");
+    }
+
+    #[test]
+    fn rule_names() {
+        assert_eq!(rule_name(RuleId::SourceControl), "SourceControl");
+        assert_eq!(rule_name(RuleId::Code), "Code");
+    }
+}

@@ -1,14 +1,196 @@
-//! The `bans` rule (being implemented).
+//! The `bans` rule (SSDF PW.4.1): denied crates and versions, several versions of one crate,
+//! wildcard version requirements.
+//!
+//! The vocabulary is cargo-deny's `[bans]` section:
+//!
+//! ```toml
+//! [bans]
+//! deny = ["openssl-sys", "ring@0.16.20", { name = "openssl", version = "<1.1", reason = "use rustls" }]
+//! multiple-versions = "warn"          # deny | warn | allow
+//! skip = [{ name = "itoa", version = "=0.4.8" }]
+//! wildcards = "deny"                  # deny | warn | allow
+//! ```
+//!
+//! * Denied crates are matched against every component of the resolved graph (by name, and by
+//!   version requirement when one is given).
+//! * `multiple-versions` counts every component of the graph (runtime, build and dev), one
+//!   finding per crate name listing its versions; `skip` entries take matching versions out of
+//!   the count. Two packages of one name and version from different sources count as two.
+//! * `wildcards` checks the dependency declarations of the workspace members in the graph: a
+//!   registry dependency with the requirement `*` is a wildcard. Path and git dependencies are
+//!   exempt (cargo-deny's `allow-wildcard-paths`), since their version is fixed by their source.
 
+use std::collections::BTreeMap;
+
+use guppy::graph::ExternalSource;
+use guppy::{Version, VersionReq};
 use serde::Deserialize;
 
+use super::sources::{declaration, dependents, package};
 use crate::error::Result;
-use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+use crate::policy::finding::FileLine;
+use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity, manifest};
+use cargo_sbom::{Component, ComponentId};
+
+/// How a kind of finding is reported, as cargo-deny's lint levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintLevel {
+    /// A finding that fails the check.
+    Deny,
+    /// A finding that is reported only.
+    Warn,
+    /// Not checked.
+    Allow,
+}
+
+impl LintLevel {
+    /// The severity of a finding at this level; `None` for `allow`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            LintLevel::Deny => Some(Severity::Deny),
+            LintLevel::Warn => Some(Severity::Warn),
+            LintLevel::Allow => None,
+        }
+    }
+}
+
+/// The commented `[bans]` section that `cargo attest init` writes.
+pub const DEFAULT_CONFIG: &str = r#"# Banned crates, duplicates, wildcards (SSDF PW.4.1), in cargo-deny's vocabulary.
+[bans]
+# Crates that must not be in the graph: "name", "name@1.2.3" (exactly), "name:<req>" or
+# { name = "openssl", version = "<1.1", reason = "…" }.
+deny = []
+# Several versions (or sources) of one crate: "deny", "warn" or "allow".
+multiple-versions = "warn"
+# Crate versions left out of the multiple-versions count, e.g. [{ name = "itoa", version = "=0.4.8" }].
+skip = []
+# `*` requirements on registry crates in the workspace's manifests (path and git dependencies
+# are exempt): "deny", "warn" or "allow".
+wildcards = "deny"
+"#;
 
 /// `[bans]` in `attest.toml`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Config {}
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Crates (optionally only some versions) that must not be in the graph.
+    pub deny: Vec<CrateSpec>,
+    /// What several versions of one crate are. Default `warn`.
+    pub multiple_versions: LintLevel,
+    /// Crate versions left out of the multiple-versions count.
+    pub skip: Vec<CrateSpec>,
+    /// What a `*` requirement in a workspace manifest is. Default `deny`.
+    pub wildcards: LintLevel,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            deny: Vec::new(),
+            multiple_versions: LintLevel::Warn,
+            skip: Vec::new(),
+            wildcards: LintLevel::Deny,
+        }
+    }
+}
+
+/// A crate, optionally restricted to versions, as cargo-deny writes one: `"name"`,
+/// `"name@1.2.3"` (exactly that version), `"name:<req>"`, `{ name = "…", version = "<req>",
+/// reason = "…" }` or `{ crate = "name@1.2.3", reason = "…" }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RawCrateSpec")]
+pub struct CrateSpec {
+    /// The crate name.
+    pub name: String,
+    /// The versions meant (a semver requirement such as `<1.1` or `=0.4.8`); all when `None`.
+    pub version: Option<VersionReq>,
+    /// Why (shown in findings).
+    pub reason: Option<String>,
+}
+
+impl CrateSpec {
+    /// Whether a crate of this name and version is meant.
+    pub fn matches(&self, name: &str, version: &str) -> bool {
+        name == self.name
+            && match &self.version {
+                None => true,
+                Some(req) => Version::parse(version).is_ok_and(|v| req.matches(&v)),
+            }
+    }
+}
+
+/// A crate spec as written.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCrateSpec {
+    Plain(String),
+    Table(RawCrateTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrateTable {
+    name: Option<String>,
+    #[serde(rename = "crate")]
+    krate: Option<String>,
+    version: Option<String>,
+    reason: Option<String>,
+}
+
+/// cargo-deny's package specs: `name`, `name@version` (exactly that version) or
+/// `name:requirement`.
+fn split_spec(text: &str) -> (String, Option<String>) {
+    if let Some((name, version)) = text.split_once('@') {
+        (name.to_owned(), Some(format!("={}", version.trim())))
+    } else if let Some((name, req)) = text.split_once(':') {
+        (name.to_owned(), Some(req.to_owned()))
+    } else {
+        (text.to_owned(), None)
+    }
+}
+
+impl TryFrom<RawCrateSpec> for CrateSpec {
+    type Error = String;
+
+    fn try_from(raw: RawCrateSpec) -> std::result::Result<Self, String> {
+        let (name, version, reason) = match raw {
+            RawCrateSpec::Plain(text) => {
+                let (name, version) = split_spec(&text);
+                (name, version, None)
+            }
+            RawCrateSpec::Table(t) => match (t.name, t.krate) {
+                (Some(name), None) => (name, t.version, t.reason),
+                (None, Some(spec)) if t.version.is_none() => {
+                    let (name, version) = split_spec(&spec);
+                    (name, version, t.reason)
+                }
+                _ => {
+                    return Err(
+                        "a crate entry needs either `name` (and optionally `version`) or `crate`"
+                            .to_owned(),
+                    );
+                }
+            },
+        };
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return Err("a crate entry needs a `name`".to_owned());
+        }
+        let version = version
+            .map(|v| {
+                VersionReq::parse(v.trim()).map_err(|e| {
+                    format!("`{v}` (version of `{name}`) is not a semver requirement: {e}")
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            name,
+            version,
+            reason,
+        })
+    }
+}
 
 /// The rule.
 pub struct Bans;
@@ -18,7 +200,255 @@ impl Rule for Bans {
         RuleId::Bans
     }
 
-    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        Ok(Vec::new())
+    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        let config = &context.config.bans;
+        let mut findings = denied(context, config);
+        if let Some(severity) = config.multiple_versions.severity() {
+            findings.extend(duplicates(context, config, severity));
+        }
+        if let Some(severity) = config.wildcards.severity() {
+            findings.extend(wildcards(context, severity));
+        }
+        Ok(findings)
+    }
+}
+
+/// Components that a `deny` entry names.
+fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, component) in context.graph.components.iter().enumerate() {
+        let Some(spec) = config
+            .deny
+            .iter()
+            .find(|s| s.matches(&component.name, &component.version))
+        else {
+            continue;
+        };
+        let id = ComponentId(index);
+        let which = spec
+            .version
+            .as_ref()
+            .map(|v| format!(" (versions {v})"))
+            .unwrap_or_default();
+        let reason = spec
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let required_by = dependents(context, id);
+        let required_by = if required_by.is_empty() {
+            String::new()
+        } else {
+            format!(" (required by {})", required_by.join(", "))
+        };
+        findings.push(Finding {
+            severity: Severity::Deny,
+            rule: RuleId::Bans,
+            location: Location::of_component(component).declared_at(declaration(context, id)),
+            code: "denied-crate".to_owned(),
+            message: format!(
+                "{} {} is denied by `bans.deny`{which}{reason}",
+                component.name, component.version
+            ),
+            fix: format!(
+                "remove or replace the dependency on {}{required_by}",
+                component.name
+            ),
+        });
+    }
+    findings
+}
+
+/// One finding per crate name with several versions (or sources) in the graph.
+fn duplicates(context: &PolicyContext<'_>, config: &Config, severity: Severity) -> Vec<Finding> {
+    let mut by_name: BTreeMap<&str, Vec<(ComponentId, &Component)>> = BTreeMap::new();
+    for (index, component) in context.graph.components.iter().enumerate() {
+        if config
+            .skip
+            .iter()
+            .any(|s| s.matches(&component.name, &component.version))
+        {
+            continue;
+        }
+        by_name
+            .entry(component.name.as_str())
+            .or_default()
+            .push((ComponentId(index), component));
+    }
+    let mut findings = Vec::new();
+    for (name, mut components) in by_name {
+        if components.len() < 2 {
+            continue;
+        }
+        components.sort_by(|a, b| version_key(&a.1.version).cmp(&version_key(&b.1.version)));
+        let listed: Vec<String> = components
+            .iter()
+            .map(|(id, c)| {
+                let Location::Crate { source, .. } = Location::of_component(c) else {
+                    return c.version.clone();
+                };
+                let by = dependents(context, *id);
+                if by.is_empty() {
+                    format!("{} ({source})", c.version)
+                } else {
+                    format!("{} ({source}, required by {})", c.version, by.join(", "))
+                }
+            })
+            .collect();
+        let (first_id, first) = components[0];
+        findings.push(Finding {
+            severity,
+            rule: RuleId::Bans,
+            location: Location::of_component(first).declared_at(declaration(context, first_id)),
+            code: "duplicate".to_owned(),
+            message: format!(
+                "{} versions of {name} are in the graph: {}",
+                components.len(),
+                listed.join("; ")
+            ),
+            fix: format!(
+                "update the dependents so that they share one version of {name}, or add a `skip` entry for the versions to keep in the `[bans]` section of attest.toml"
+            ),
+        });
+    }
+    findings
+}
+
+/// A sort key for versions: parsed semver first, the text otherwise.
+fn version_key(version: &str) -> (Option<Version>, &str) {
+    (Version::parse(version).ok(), version)
+}
+
+/// `*` requirements on registry crates in the manifests of the workspace members in the graph.
+fn wildcards(context: &PolicyContext<'_>, severity: Severity) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for member in context
+        .graph
+        .components
+        .iter()
+        .filter(|c| c.is_workspace_member)
+    {
+        let Some(metadata) = package(context, &member.package_id) else {
+            continue;
+        };
+        for link in metadata.direct_links() {
+            let to = link.to();
+            let exempt = to.source().is_local()
+                || matches!(
+                    to.source().parse_external(),
+                    Some(ExternalSource::Git { .. })
+                );
+            if exempt || *link.version_req() != VersionReq::STAR {
+                continue;
+            }
+            let at = manifest::dependency_location(
+                context.root(),
+                metadata.manifest_path().as_std_path(),
+                link.dep_name(),
+            );
+            let location = match context
+                .graph
+                .components
+                .iter()
+                .find(|c| c.package_id == to.id().repr())
+            {
+                Some(dependency) => Location::of_component(dependency).declared_at(at),
+                None => Location::File(at.unwrap_or_else(|| FileLine {
+                    path: cargo_sbom::graph::relative_path(
+                        metadata.manifest_path().as_std_path(),
+                        context.root(),
+                    ),
+                    line: None,
+                })),
+            };
+            findings.push(Finding {
+                severity,
+                rule: RuleId::Bans,
+                location,
+                code: "wildcard".to_owned(),
+                message: format!(
+                    "{} depends on {} with the wildcard requirement `*`, which accepts any version, including future breaking ones",
+                    member.name,
+                    link.dep_name()
+                ),
+                fix: format!(
+                    "give {} a real requirement, e.g. `{} = \"{}\"`",
+                    link.dep_name(),
+                    link.dep_name(),
+                    to.version()
+                ),
+            });
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_the_default() {
+        #[derive(Deserialize)]
+        struct Wrapper {
+            bans: Config,
+        }
+        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(
+            format!("{:?}", parsed.bans),
+            format!("{:?}", Config::default())
+        );
+    }
+
+    #[test]
+    fn parses_crate_specs() {
+        let config: Config = toml::from_str(
+            r#"
+            deny = ["openssl-sys", "time:<0.2", { name = "openssl", version = "<1.1", reason = "use rustls" }, "ring@0.16.20", { crate = "libz-sys@1.1.0", reason = "zlib-rs" }]
+            multiple-versions = "deny"
+            skip = [{ name = "itoa", version = "=0.4.8" }]
+            wildcards = "warn"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.deny.len(), 5);
+        assert!(config.deny[3].matches("ring", "0.16.20"));
+        assert!(!config.deny[3].matches("ring", "0.16.21"));
+        assert!(config.deny[4].matches("libz-sys", "1.1.0"));
+        assert!(!config.deny[4].matches("libz-sys", "1.1.1"));
+        assert_eq!(config.deny[4].reason.as_deref(), Some("zlib-rs"));
+        assert!(config.deny[0].matches("openssl-sys", "0.9.0"));
+        assert!(config.deny[1].matches("time", "0.1.45"));
+        assert!(!config.deny[1].matches("time", "0.3.0"));
+        assert!(config.deny[2].matches("openssl", "1.0.2"));
+        assert!(!config.deny[2].matches("openssl", "1.1.0"));
+        assert!(!config.deny[2].matches("openssl-sys", "1.0.0"));
+        assert_eq!(config.deny[2].reason.as_deref(), Some("use rustls"));
+        assert_eq!(config.multiple_versions, LintLevel::Deny);
+        assert_eq!(config.wildcards, LintLevel::Warn);
+        assert!(config.skip[0].matches("itoa", "0.4.8"));
+        assert!(!config.skip[0].matches("itoa", "1.0.19"));
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::default();
+        assert!(config.deny.is_empty());
+        assert_eq!(config.multiple_versions, LintLevel::Warn);
+        assert_eq!(config.wildcards, LintLevel::Deny);
+        assert_eq!(LintLevel::Allow.severity(), None);
+    }
+
+    #[test]
+    fn bad_versions_are_config_errors() {
+        let err = crate::policy::Config::parse(
+            std::path::Path::new("attest.toml"),
+            "[bans]\n\ndeny = [{ name = \"openssl\", version = \"not a version\" }]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("attest.toml:3"), "{err}");
+        assert!(err.contains("not a semver requirement"), "{err}");
+        assert!(toml::from_str::<Config>("deny = [{ name = \"a\", versoin = \"1\" }]").is_err());
     }
 }

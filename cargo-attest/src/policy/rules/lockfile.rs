@@ -1,14 +1,60 @@
-//! The `lockfile` rule (being implemented).
+//! The `lockfile` rule (SSDF PW.4.1, PS.1.1): the exact dependency versions of a release are
+//! recorded, kept under version control and protected by checksums.
+//!
+//! * `Cargo.lock` exists at the workspace root (always denied when missing).
+//! * It is tracked by git when the workspace is in a git repository (`require-tracked`).
+//! * It matches the manifests (`require-up-to-date`): `cargo metadata --locked --offline` must
+//!   succeed. `cargo attest check` restores the lockfile if loading the workspace changed it, so
+//!   this sees the file as committed.
+//! * Every registry package has a checksum (`require-checksums`), in the current format (a
+//!   `checksum` key per `[[package]]`) or the v1 format (`[metadata]` `"checksum …"` keys).
+//!
+//! Findings point at `Cargo.lock`, at the line of the `[[package]]` entry when one is concerned.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use crate::error::Result;
-use crate::policy::{Finding, PolicyContext, Rule, RuleId};
+use crate::error::{Error, Result};
+use crate::policy::finding::FileLine;
+use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+
+/// The lockfile name, at the workspace root.
+pub const LOCKFILE: &str = "Cargo.lock";
+
+/// The commented `[lockfile]` section that `cargo attest init` writes.
+pub const DEFAULT_CONFIG: &str = r#"# Cargo.lock (SSDF PW.4.1, PS.1.1). A missing Cargo.lock is always denied.
+[lockfile]
+# Deny when the workspace is in a git repository and Cargo.lock is not tracked (or is ignored).
+require-tracked = true
+# Deny when Cargo.lock does not match the manifests (`cargo metadata --locked --offline` fails).
+require-up-to-date = true
+# Deny registry packages without a checksum in Cargo.lock.
+require-checksums = true
+"#;
 
 /// `[lockfile]` in `attest.toml`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Config {}
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Deny an untracked or ignored `Cargo.lock` inside a git repository (default `true`).
+    pub require_tracked: bool,
+    /// Deny a `Cargo.lock` that `cargo --locked` would have to update (default `true`).
+    pub require_up_to_date: bool,
+    /// Deny registry packages without a checksum (default `true`).
+    pub require_checksums: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            require_tracked: true,
+            require_up_to_date: true,
+            require_checksums: true,
+        }
+    }
+}
 
 /// The rule.
 pub struct Lockfile;
@@ -18,7 +64,291 @@ impl Rule for Lockfile {
         RuleId::Lockfile
     }
 
-    fn check(&self, _context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        Ok(Vec::new())
+    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+        let config = &context.config.lockfile;
+        let root = context.root();
+        let path = root.join(LOCKFILE);
+        if !path.is_file() {
+            return Ok(vec![finding(
+                file(None),
+                "missing",
+                format!(
+                    "there is no {LOCKFILE} at the workspace root, so dependency versions are not pinned"
+                ),
+                format!("run `cargo generate-lockfile` and commit {LOCKFILE}"),
+            )]);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Read {
+            path: path.clone(),
+            reason: crate::keys::io_reason(&e),
+        })?;
+        let mut findings = Vec::new();
+        if config.require_tracked {
+            findings.extend(tracked(root, &path)?);
+        }
+        if config.require_up_to_date {
+            findings.extend(up_to_date(root, &path)?);
+        }
+        if config.require_checksums {
+            findings.extend(checksums(&path, &text)?);
+        }
+        Ok(findings)
+    }
+}
+
+fn finding(location: Location, code: &str, message: String, fix: String) -> Finding {
+    Finding {
+        severity: Severity::Deny,
+        rule: RuleId::Lockfile,
+        location,
+        code: code.to_owned(),
+        message,
+        fix,
+    }
+}
+
+fn file(line: Option<usize>) -> Location {
+    Location::File(FileLine {
+        path: LOCKFILE.to_owned(),
+        line,
+    })
+}
+
+/// A finding when `Cargo.lock` is inside a git work tree but not in its index.
+fn tracked(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
+    let repository = match git2::Repository::discover(root) {
+        Ok(repository) => repository,
+        // Not a repository: the source-control rule reports that.
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Read {
+                path: root.to_owned(),
+                reason: format!("git repository: {}", e.message()),
+            });
+        }
+    };
+    let Some(workdir) = repository.workdir() else {
+        return Ok(None);
+    };
+    let (Ok(workdir), Ok(lockfile)) = (workdir.canonicalize(), lockfile.canonicalize()) else {
+        return Ok(None);
+    };
+    let Ok(relative) = lockfile.strip_prefix(&workdir) else {
+        return Ok(None);
+    };
+    let index = repository.index().map_err(|e| Error::Read {
+        path: workdir.join(".git/index"),
+        reason: e.message().to_owned(),
+    })?;
+    if index.get_path(relative, 0).is_some() {
+        return Ok(None);
+    }
+    let ignored = repository.status_should_ignore(relative).unwrap_or(false);
+    let (message, fix) = if ignored {
+        (
+            format!("{LOCKFILE} is ignored by git and not committed"),
+            format!("remove {LOCKFILE} from .gitignore, then `git add {LOCKFILE}` and commit it"),
+        )
+    } else {
+        (
+            format!("{LOCKFILE} is not tracked by git"),
+            format!("`git add {LOCKFILE}` and commit it"),
+        )
+    };
+    Ok(Some(finding(file(None), "untracked", message, fix)))
+}
+
+/// A finding when `cargo metadata --locked --offline` says the lockfile needs updating.
+fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&program)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| Error::Usage(format!("could not run cargo metadata --locked: {e}")))?;
+    if output.status.success() {
+        return Ok(None);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let reason = stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| stderr.trim())
+        .trim_start_matches("error:")
+        .trim()
+        .replace(&format!("{}/", root.display()), "");
+    if stderr.contains("--locked") || stderr.contains("needs to be updated") {
+        return Ok(Some(finding(
+            file(None),
+            "outdated",
+            format!("{LOCKFILE} does not match the manifests (cargo: {reason})"),
+            format!("run `cargo update --workspace` (or any cargo build) and commit {LOCKFILE}"),
+        )));
+    }
+    Err(Error::Malformed {
+        path: lockfile.to_owned(),
+        reason: format!("`cargo metadata --locked --offline` failed: {reason}"),
+    })
+}
+
+#[derive(Deserialize)]
+struct RawLockfile {
+    #[serde(default)]
+    package: Vec<RawPackage>,
+    #[serde(default)]
+    metadata: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+}
+
+/// The crates.io index as `Cargo.lock` writes it.
+const CRATES_IO: [&str; 2] = [
+    "registry+https://github.com/rust-lang/crates.io-index",
+    "sparse+https://index.crates.io/",
+];
+
+/// Findings for registry packages without a checksum.
+fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
+    let lock: RawLockfile = toml::from_str(text).map_err(|e| Error::Malformed {
+        path: path.to_owned(),
+        reason: format!("not a valid Cargo.lock: {}", e.message().trim()),
+    })?;
+    let mut findings = Vec::new();
+    for package in &lock.package {
+        let Some(source) = package.source.as_deref() else {
+            continue;
+        };
+        if !(source.starts_with("registry+") || source.starts_with("sparse+")) {
+            continue;
+        }
+        let has_checksum = package.checksum.as_deref().is_some_and(|c| !c.is_empty())
+            || lock
+                .metadata
+                .get(&format!(
+                    "checksum {} {} ({source})",
+                    package.name, package.version
+                ))
+                .and_then(toml::Value::as_str)
+                .is_some_and(|c| !c.is_empty() && c != "<none>");
+        if has_checksum {
+            continue;
+        }
+        let line = package_line(text, &package.name, &package.version);
+        let shown_source = if CRATES_IO.contains(&source) {
+            "crates.io".to_owned()
+        } else {
+            source.to_owned()
+        };
+        findings.push(finding(
+            Location::Crate {
+                name: package.name.clone(),
+                version: package.version.clone(),
+                source: shown_source,
+                declared_at: Some(FileLine {
+                    path: LOCKFILE.to_owned(),
+                    line,
+                }),
+            },
+            "missing-checksum",
+            format!(
+                "registry package {} {} has no checksum in {LOCKFILE}, so its download is not verified",
+                package.name, package.version
+            ),
+            format!(
+                "restore the checksum (`cargo update -p {}@{}` against a registry that publishes checksums); never delete checksums by hand",
+                package.name, package.version
+            ),
+        ));
+    }
+    Ok(findings)
+}
+
+/// The 1-based line of the `[[package]]` header of `name` `version` in a lockfile's text.
+pub fn package_line(text: &str, name: &str, version: &str) -> Option<usize> {
+    let mut header: Option<usize> = None;
+    let mut found_name = false;
+    let mut found_version = false;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            header = (trimmed == "[[package]]").then_some(index + 1);
+            found_name = false;
+            found_version = false;
+            continue;
+        }
+        if header.is_none() {
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"');
+        match key.trim() {
+            "name" => found_name = value == name,
+            "version" => found_version = value == version,
+            _ => {}
+        }
+        if found_name && found_version {
+            return header;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"abc\"\n";
+
+    #[test]
+    fn package_lines() {
+        assert_eq!(package_line(LOCK, "app", "0.1.0"), Some(3));
+        assert_eq!(package_line(LOCK, "itoa", "1.0.0"), Some(7));
+        assert_eq!(package_line(LOCK, "itoa", "1.0.1"), Some(12));
+        assert_eq!(package_line(LOCK, "itoa", "9.9.9"), None);
+    }
+
+    #[test]
+    fn registry_packages_need_checksums() {
+        let findings = checksums(Path::new("Cargo.lock"), LOCK).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, "missing-checksum");
+        assert!(matches!(
+            &findings[0].location,
+            Location::Crate { name, version, source, declared_at: Some(FileLine { line: Some(7), .. }) }
+                if name == "itoa" && version == "1.0.0" && source == "crates.io"
+        ));
+    }
+
+    #[test]
+    fn v1_metadata_checksums_count() {
+        let text = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[metadata]\n\"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)\" = \"abc\"\n";
+        assert!(checksums(Path::new("Cargo.lock"), text).unwrap().is_empty());
+    }
+
+    #[test]
+    fn default_config_is_the_default() {
+        #[derive(Deserialize)]
+        struct Wrapper {
+            lockfile: Config,
+        }
+        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(
+            format!("{:?}", parsed.lockfile),
+            format!("{:?}", Config::default())
+        );
     }
 }
