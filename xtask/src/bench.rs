@@ -1,20 +1,35 @@
-//! `cargo xtask bench`: `cargo sbom` against its floor, `cargo metadata`, on large workspaces.
+//! `cargo xtask bench`: `cargo sbom` against its floor, `cargo metadata`, on large workspaces;
+//! with `--check`, the policy gate `cargo attest check` as well (and cargo-audit and cargo-deny,
+//! when installed, as peers).
 //!
 //! Two workspaces are generated under `target/bench/` from the pinned crate lists below:
 //! "single", one package whose ~40 direct dependencies resolve to ~200 packages, and
 //! "workspace", ~20 members over a longer list, ~1000 packages. Their lockfiles are generated
-//! and the crates fetched once (network); every timed run is `--offline`. The release build of
-//! `cargo-sbom` is built first. Per workspace, after one warm-up run of each, the two commands
-//! run N times interleaved (alternating which goes first), one at a time.
+//! and the crates fetched once (network); every timed run is `--offline`. The release builds of
+//! `cargo-sbom` (and with `--check`, `cargo-attest`) are built first. Per workspace, after one
+//! warm-up run of each, the commands run N times interleaved (rotating which goes first), one at
+//! a time.
+//!
+//! `--check --advisory-db PATH` adds `cargo attest check --offline --advisory-db PATH` (every
+//! rule, JSON report to `target/bench/NAME.check.json`); exit 1 (deny findings) counts as a
+//! completed run, exit 2 fails the benchmark. Its goal is an absolute one: a median at most
+//! 0.5 s over that of `cargo metadata`. Peers, timed the same way but without a goal:
+//!
+//! * `cargo audit --db PATH --no-fetch --file Cargo.lock` (reads the lockfile only, no
+//!   `cargo metadata`), from `$CARGO_AUDIT_BIN` or `cargo-audit` on `PATH`;
+//! * `cargo deny --offline check advisories bans licenses sources`, from `$CARGO_DENY_BIN` or
+//!   `cargo-deny` on `PATH`, with a generated `target/bench/NAME/deny.toml`. cargo-deny only
+//!   reads an advisory database that is a git checkout in the directory it names after the
+//!   database URL, so PATH is copied once into `target/bench/deny-advisory-dbs/` and committed.
 //!
 //! The lockfiles pick the newest versions matching the requirements when first generated, and
 //! are kept (with the fetched crates) until the lists below change, so later runs measure the
 //! same graphs. When generated (Cargo 1.95), "single" had 209 packages and "workspace" 1011.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -32,6 +47,13 @@ pub struct BenchArgs {
     /// Benchmark only this workspace.
     #[arg(long, value_enum)]
     only: Option<Which>,
+    /// Also time the policy gate `cargo attest check` (and cargo-audit and cargo-deny as peers,
+    /// when found: $CARGO_AUDIT_BIN / $CARGO_DENY_BIN, else on PATH).
+    #[arg(long, requires = "advisory_db")]
+    check: bool,
+    /// The local RustSec advisory database the check (and the peers) use.
+    #[arg(long, value_name = "PATH", requires = "check")]
+    advisory_db: Option<PathBuf>,
 }
 
 /// The generated workspaces.
@@ -222,13 +244,104 @@ const WORKSPACE: &[Dep] = &[
     ("serde", "1.0.219", &["derive"]),
 ];
 
+/// The goal for `cargo attest check`: its median wall time at most this much over that of
+/// `cargo metadata`, with the full advisory database.
+const CHECK_GOAL_OVERHEAD: Duration = Duration::from_millis(500);
+
+/// A timed command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tool {
+    /// `cargo metadata`, the floor.
+    Metadata,
+    /// `cargo sbom`.
+    Sbom,
+    /// `cargo attest check`.
+    Check,
+    /// `cargo audit`, a peer of the check.
+    Audit,
+    /// `cargo deny check`, a peer of the check.
+    Deny,
+}
+
+impl Tool {
+    /// The name in the table.
+    fn label(self) -> &'static str {
+        match self {
+            Tool::Metadata => "cargo metadata",
+            Tool::Sbom => "cargo sbom",
+            Tool::Check => "cargo attest check",
+            Tool::Audit => "cargo audit (peer)",
+            Tool::Deny => "cargo deny (peer)",
+        }
+    }
+
+    /// The name in the ratio lines.
+    fn short(self) -> &'static str {
+        match self {
+            Tool::Metadata => "metadata",
+            Tool::Sbom => "sbom",
+            Tool::Check => "check",
+            Tool::Audit => "audit",
+            Tool::Deny => "deny",
+        }
+    }
+
+    fn is_peer(self) -> bool {
+        matches!(self, Tool::Audit | Tool::Deny)
+    }
+
+    /// Whether a run completed: the policy tools exit non-zero when they have findings.
+    fn accepts(self, status: ExitStatus, stdout: &[u8], stderr: &[u8]) -> bool {
+        match self {
+            Tool::Metadata | Tool::Sbom => status.success(),
+            // 1: deny findings; 2: usage, configuration or input error.
+            Tool::Check => matches!(status.code(), Some(0 | 1)),
+            // 1 both for vulnerabilities and for errors; only the former follow the scan.
+            Tool::Audit => {
+                status.success()
+                    || (status.code() == Some(1)
+                        && String::from_utf8_lossy(stderr).contains("Scanning "))
+            }
+            // A bit per failed check (advisories 1, bans 2, licenses 4, sources 8), after the
+            // summary line (on standard output); errors exit without one.
+            Tool::Deny => {
+                status.code().is_some_and(|code| (0..16).contains(&code))
+                    && deny_summary(stdout).is_some()
+            }
+        }
+    }
+}
+
 /// Everything one run of the benchmark measures for one workspace.
 struct Report {
     which: Which,
     packages: usize,
     components: Option<usize>,
-    metadata: Vec<Measured>,
-    sbom: Vec<Measured>,
+    /// What the policy tools found in their warm-up runs.
+    outcomes: Vec<(Tool, String)>,
+    /// The timed runs of each command, `cargo metadata` first.
+    timings: Vec<(Tool, Vec<Measured>)>,
+}
+
+/// The programs and inputs of a benchmark run.
+struct Setup {
+    cargo: OsString,
+    sbom: PathBuf,
+    check: Option<CheckSetup>,
+}
+
+/// What `--check` adds.
+struct CheckSetup {
+    attest: PathBuf,
+    advisory_db: PathBuf,
+    audit: Option<PathBuf>,
+    deny: Option<DenySetup>,
+}
+
+/// cargo-deny and the directory holding its git copy of the advisory database.
+struct DenySetup {
+    program: PathBuf,
+    db_root: PathBuf,
 }
 
 /// Runs the benchmark.
@@ -238,13 +351,36 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     std::fs::create_dir_all(&bench_dir)?;
     let cargo = cargo();
 
-    eprintln!("==> cargo build --release -p cargo-sbom");
-    let status = Command::new(&cargo)
-        .args(["build", "--release", "-p", "cargo-sbom"])
-        .current_dir(&root)
-        .status()?;
-    ensure!(status.success(), "building cargo-sbom failed ({status})");
-    let sbom = root.join("target").join("release").join("cargo-sbom");
+    let mut packages = vec!["cargo-sbom"];
+    if args.check {
+        packages.push("cargo-attest");
+    }
+    let mut build = Command::new(&cargo);
+    build.args(["build", "--release"]);
+    for package in &packages {
+        build.args(["-p", package]);
+    }
+    eprintln!("==> cargo build --release -p {}", packages.join(" -p "));
+    let status = build.current_dir(&root).status()?;
+    ensure!(
+        status.success(),
+        "building {} failed ({status})",
+        packages.join(" and ")
+    );
+    let release = root.join("target").join("release");
+    let check = match (&args.check, &args.advisory_db) {
+        (true, Some(advisory_db)) => Some(check_setup(
+            release.join("cargo-attest"),
+            advisory_db,
+            &bench_dir,
+        )?),
+        _ => None,
+    };
+    let setup = Setup {
+        cargo,
+        sbom: release.join("cargo-sbom"),
+        check,
+    };
 
     let selected: Vec<Which> = match args.only {
         Some(which) => vec![which],
@@ -254,7 +390,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     for &which in &selected {
         let dir = bench_dir.join(which.name());
         generate(which, &dir)?;
-        prepare(&cargo, &dir)?;
+        prepare(&setup.cargo, &dir)?;
         manifests.push((which, dir.join("Cargo.toml")));
     }
 
@@ -262,21 +398,233 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut reports = Vec::new();
     for (which, manifest) in &manifests {
         eprintln!("==> timing {} ({} runs of each)", which.name(), args.runs);
-        let output = bench_dir.join(format!("{}.cdx.json", which.name()));
         reports.push(measure_workspace(
-            *which, &cargo, &sbom, manifest, &output, args.runs,
+            *which, &setup, manifest, &bench_dir, args.runs,
         )?);
     }
     let load_after = load_average();
 
     println!(
         "{}",
-        header(&cargo, &root, args.runs, &load_before, &load_after)
+        header(&setup, &root, args.runs, &load_before, &load_after)
     );
     for report in &reports {
         println!("{}", report.render());
     }
     Ok(())
+}
+
+/// Checks the advisory database, finds the peers and prepares cargo-deny's copy of the database.
+fn check_setup(attest: PathBuf, advisory_db: &Path, bench_dir: &Path) -> Result<CheckSetup> {
+    let advisory_db = std::fs::canonicalize(advisory_db)
+        .with_context(|| format!("the advisory database {}", advisory_db.display()))?;
+    ensure!(
+        advisory_db.join("crates").is_dir(),
+        "{} is not a RustSec advisory database (no crates/ directory)",
+        advisory_db.display()
+    );
+    let audit = find_peer("CARGO_AUDIT_BIN", "cargo-audit")?;
+    let deny = match find_peer("CARGO_DENY_BIN", "cargo-deny")? {
+        Some(program) => {
+            let db_root = bench_dir.join("deny-advisory-dbs");
+            match deny_database(&advisory_db, &db_root) {
+                Ok(()) => Some(DenySetup { program, db_root }),
+                Err(error) => {
+                    eprintln!("warning: cargo-deny left out: {error:#}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    Ok(CheckSetup {
+        attest,
+        advisory_db,
+        audit,
+        deny,
+    })
+}
+
+/// A peer program: `$env` when set (it must exist), else `program` on `PATH`.
+fn find_peer(env: &str, program: &str) -> Result<Option<PathBuf>> {
+    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        ensure!(path.is_file(), "${env} is {}, not a file", path.display());
+        return Ok(Some(path));
+    }
+    let Some(paths) = std::env::var_os("PATH") else {
+        return Ok(None);
+    };
+    Ok(std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file()))
+}
+
+/// The database URL in the generated deny.toml (cargo-deny's default).
+const DENY_DB_URL: &str = "https://github.com/rustsec/advisory-db";
+
+/// The directory cargo-deny (0.20) keeps [`DENY_DB_URL`] in under its `db-path`: the last path
+/// segment of the URL and a hash of it. Another version naming it differently fails in its
+/// warm-up run ("failed to get HEAD timestamp" with the path it expected), which leaves
+/// cargo-deny out of the results.
+const DENY_DB_DIR: &str = "advisory-db-3157b0e258782691";
+
+/// Makes `db_root/DENY_DB_DIR` a git repository holding a copy of `advisory_db` (its files at
+/// one commit), unless it already holds one of the same database.
+fn deny_database(advisory_db: &Path, db_root: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    list_files(advisory_db, Path::new(""), &mut files)?;
+    let bytes: u64 = files.iter().map(|(_, len)| len).sum();
+    let snapshot = std::fs::read_to_string(advisory_db.join("SNAPSHOT")).unwrap_or_default();
+    let stamp = format!(
+        "{}\n{} files, {bytes} bytes\n{snapshot}",
+        advisory_db.display(),
+        files.len()
+    );
+    let stamp_path = db_root.join(".xtask-stamp");
+    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        return Ok(());
+    }
+    eprintln!(
+        "==> copying {} into {} (a git checkout, for cargo-deny)",
+        advisory_db.display(),
+        db_root.display()
+    );
+    if db_root.exists() {
+        std::fs::remove_dir_all(db_root)
+            .with_context(|| format!("removing {}", db_root.display()))?;
+    }
+    let repo = db_root.join(DENY_DB_DIR);
+    for (relative, _) in &files {
+        let to = repo.join(relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(advisory_db.join(relative), &to)
+            .with_context(|| format!("copying {}", relative.display()))?;
+    }
+    let git = |args: &[&str]| -> Result<()> {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=cargo xtask bench",
+                "-c",
+                "user.email=bench@localhost",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .status()
+            .context("running git")?;
+        ensure!(status.success(), "git {} failed ({status})", args.join(" "));
+        Ok(())
+    };
+    git(&["init", "--quiet"])?;
+    git(&["add", "--all"])?;
+    git(&[
+        "commit",
+        "--quiet",
+        "--message",
+        "advisory database snapshot",
+    ])?;
+    std::fs::write(&stamp_path, stamp)?;
+    Ok(())
+}
+
+/// The files under `top/relative` (their paths relative to `top`, and lengths), leaving out
+/// `.git`.
+fn list_files(top: &Path, relative: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
+    let dir = top.join(relative);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        let path = relative.join(entry.file_name());
+        // Follows symbolic links, as the copy does.
+        let metadata = std::fs::metadata(entry.path())?;
+        if metadata.is_dir() {
+            list_files(top, &path, files)?;
+        } else {
+            files.push((path, metadata.len()));
+        }
+    }
+    Ok(())
+}
+
+/// A TOML basic string: JSON's escapes are TOML's.
+fn toml_string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// The deny.toml of the cargo-deny peer: the same features as the `cargo metadata` floor, the
+/// git copy of the advisory database (never stale: its commit is as old as the copy), and an
+/// allow list of the common permissive licenses, so that only the unusual ones are reported
+/// (the generated packages themselves are unpublished and have no license: ignored).
+fn deny_toml(db_root: &Path) -> String {
+    format!(
+        "# Generated by `cargo xtask bench --check`, for cargo-deny as a peer of cargo attest \
+         check.\n\
+         [graph]\nall-features = true\n\n\
+         [advisories]\ndb-path = {}\ndb-urls = [{}]\nmaximum-db-staleness = \"P36500D\"\n\n\
+         [licenses]\nallow = [\n    \"0BSD\",\n    \"Apache-2.0\",\n    \
+         \"Apache-2.0 WITH LLVM-exception\",\n    \"BSD-2-Clause\",\n    \"BSD-3-Clause\",\n    \
+         \"BSL-1.0\",\n    \"CC0-1.0\",\n    \"ISC\",\n    \"MIT\",\n    \"MPL-2.0\",\n    \
+         \"Unicode-3.0\",\n    \"Unlicense\",\n    \"Zlib\",\n]\n\
+         unused-allowed-license = \"allow\"\nprivate = {{ ignore = true }}\n",
+        toml_string(&db_root.to_string_lossy()),
+        toml_string(DENY_DB_URL)
+    )
+}
+
+/// cargo-deny's summary line, `advisories ok, bans ok, licenses FAILED, sources ok`, from its
+/// standard output.
+fn deny_summary(stdout: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("advisories ") && line.contains(", sources "))
+        .map(str::to_owned)
+}
+
+/// What a policy tool found, from its warm-up run: the summary of the check's JSON report,
+/// cargo-audit's closing lines, cargo-deny's summary line; and the exit code.
+fn outcome(tool: Tool, measured: &Measured, check_report: &Path) -> String {
+    let stderr = String::from_utf8_lossy(&measured.stderr);
+    let found = match tool {
+        Tool::Check => std::fs::read(check_report)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .and_then(|report| {
+                let summary = report.get("summary")?;
+                Some(format!(
+                    "{} denied, {} warnings",
+                    summary.get("deny")?.as_u64()?,
+                    summary.get("warn")?.as_u64()?
+                ))
+            }),
+        Tool::Audit => {
+            let lines: Vec<&str> = stderr
+                .lines()
+                .filter_map(|l| l.strip_prefix("error: ").or(l.strip_prefix("warning: ")))
+                .collect();
+            (!lines.is_empty()).then(|| lines.join("; "))
+        }
+        Tool::Deny => deny_summary(&measured.stdout),
+        Tool::Metadata | Tool::Sbom => None,
+    };
+    let code = measured
+        .status
+        .code()
+        .map_or_else(|| measured.status.to_string(), |c| c.to_string());
+    format!(
+        "{} (exit {code})",
+        found.unwrap_or_else(|| "no findings reported".to_owned())
+    )
 }
 
 /// Writes the workspace's manifests and sources; an existing tree from another crate list is
@@ -401,15 +749,22 @@ fn prepare(cargo: &OsString, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The two commands as the benchmark runs them.
+/// The commands as the benchmark runs them, `cargo metadata` first.
 fn commands(
     which: Which,
-    cargo: &OsString,
-    sbom: &Path,
+    setup: &Setup,
     manifest: &Path,
-    output: &Path,
-) -> [Command; 2] {
+    bench_dir: &Path,
+) -> Result<Vec<(Tool, Command)>> {
+    let cargo = &setup.cargo;
     let dir = manifest.parent().unwrap_or(manifest);
+    let workspace = which == Which::Workspace;
+    // Every tool that runs `cargo metadata` runs the same cargo binary as the floor.
+    let tool = |program: &Path| {
+        let mut command = Command::new(program);
+        command.env("CARGO", cargo).current_dir(dir);
+        command
+    };
     // Exactly the `cargo metadata` cargo-sbom runs, plus the flags passed to both.
     let mut metadata = Command::new(cargo);
     metadata
@@ -423,57 +778,123 @@ fn commands(
         ])
         .arg(manifest)
         .current_dir(dir);
-    let mut sbom_command = Command::new(sbom);
-    sbom_command
-        .args(["sbom", "--offline", "--manifest-path"])
+    let mut sbom = tool(&setup.sbom);
+    sbom.args(["sbom", "--offline", "--manifest-path"])
         .arg(manifest)
         .arg("-o")
-        .arg(output)
-        // The same cargo binary as the floor (cargo-sbom honours `$CARGO`).
-        .env("CARGO", cargo)
-        .current_dir(dir);
-    if which == Which::Workspace {
-        sbom_command.arg("--workspace");
+        .arg(bench_dir.join(format!("{}.cdx.json", which.name())));
+    if workspace {
+        sbom.arg("--workspace");
     }
-    [metadata, sbom_command]
+    let mut commands = vec![(Tool::Metadata, metadata), (Tool::Sbom, sbom)];
+    let Some(check_setup) = &setup.check else {
+        return Ok(commands);
+    };
+
+    let mut check = tool(&check_setup.attest);
+    check
+        .args(["attest", "check", "--offline", "--advisory-db"])
+        .arg(&check_setup.advisory_db)
+        .arg("--manifest-path")
+        .arg(manifest);
+    if workspace {
+        check.arg("--workspace");
+    }
+    check
+        .args(["--format", "json", "-o"])
+        .arg(check_report(which, bench_dir));
+    commands.push((Tool::Check, check));
+
+    if let Some(program) = &check_setup.audit {
+        let mut audit = tool(program);
+        audit
+            .args(["audit", "--color", "never", "--db"])
+            .arg(&check_setup.advisory_db)
+            .args(["--no-fetch", "--file"])
+            .arg(dir.join("Cargo.lock"));
+        commands.push((Tool::Audit, audit));
+    }
+    if let Some(deny_setup) = &check_setup.deny {
+        let config = dir.join("deny.toml");
+        std::fs::write(&config, deny_toml(&deny_setup.db_root))
+            .with_context(|| format!("writing {}", config.display()))?;
+        let mut deny = tool(&deny_setup.program);
+        deny.args(["--offline", "--color", "never", "--manifest-path"])
+            .arg(manifest)
+            .arg("--config")
+            .arg(&config);
+        if workspace {
+            deny.arg("--workspace");
+        }
+        deny.args(["check", "advisories", "bans", "licenses", "sources"]);
+        commands.push((Tool::Deny, deny));
+    }
+    Ok(commands)
 }
 
-/// One warm-up run of each command, then `runs` of each, interleaved.
+/// Where `cargo attest check` writes its JSON report.
+fn check_report(which: Which, bench_dir: &Path) -> PathBuf {
+    bench_dir.join(format!("{}.check.json", which.name()))
+}
+
+/// One warm-up run of each command, then `runs` of each, interleaved. A peer whose warm-up run
+/// fails is left out, with a warning; any other failure ends the benchmark.
 fn measure_workspace(
     which: Which,
-    cargo: &OsString,
-    sbom: &Path,
+    setup: &Setup,
     manifest: &Path,
-    output: &Path,
+    bench_dir: &Path,
     runs: u32,
 ) -> Result<Report> {
-    let [mut metadata, mut sbom_command] = commands(which, cargo, sbom, manifest, output);
-    let warm_metadata = measure::run(&mut metadata)?;
-    let warm_sbom = measure::run(&mut sbom_command)?;
-    let packages = count_packages(&warm_metadata.stdout)?;
-    let components = count_components(&warm_sbom.stderr);
-    let mut report = Report {
-        which,
-        packages,
-        components,
-        metadata: Vec::new(),
-        sbom: Vec::new(),
-    };
-    for run in 0..runs {
-        // Alternate the order, so neither command always runs right after the other.
-        if run % 2 == 0 {
-            report.metadata.push(measure::run(&mut metadata)?);
-            report.sbom.push(measure::run(&mut sbom_command)?);
-        } else {
-            report.sbom.push(measure::run(&mut sbom_command)?);
-            report.metadata.push(measure::run(&mut metadata)?);
+    let mut commands = commands(which, setup, manifest, bench_dir)?;
+    let mut packages = None;
+    let mut components = None;
+    let mut outcomes = Vec::new();
+    let mut timings = Vec::new();
+    let mut kept = Vec::new();
+    for (tool, mut command) in commands.drain(..) {
+        let warm = match measure::run(&mut command, |status, stdout, stderr| {
+            tool.accepts(status, stdout, stderr)
+        }) {
+            Ok(warm) => warm,
+            Err(error) if tool.is_peer() => {
+                eprintln!("warning: {} left out: {error:#}", tool.label());
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        match tool {
+            Tool::Metadata => packages = Some(count_packages(&warm.stdout)?),
+            Tool::Sbom => components = count_components(&warm.stderr),
+            Tool::Check | Tool::Audit | Tool::Deny => {
+                outcomes.push((tool, outcome(tool, &warm, &check_report(which, bench_dir))))
+            }
         }
-        // Keep only what the report needs.
-        for measured in report.metadata.iter_mut().chain(report.sbom.iter_mut()) {
+        timings.push((tool, Vec::new()));
+        kept.push((tool, command));
+    }
+    let n = kept.len();
+    for run in 0..runs as usize {
+        // Rotate the order, so that no command always runs first or right after another.
+        for k in 0..n {
+            let (tool, command) = &mut kept[(run + k) % n];
+            let tool = *tool;
+            let mut measured = measure::run(command, |status, stdout, stderr| {
+                tool.accepts(status, stdout, stderr)
+            })?;
+            // Keep only what the report needs.
             measured.stdout = Vec::new();
+            measured.stderr = Vec::new();
+            timings[(run + k) % n].1.push(measured);
         }
     }
-    Ok(report)
+    Ok(Report {
+        which,
+        packages: packages.context("no cargo metadata run")?,
+        components,
+        outcomes,
+        timings,
+    })
 }
 
 /// The length of `packages` in `cargo metadata` output.
@@ -508,12 +929,20 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
-fn header(cargo: &OsString, root: &Path, runs: u32, before: &str, after: &str) -> String {
-    let version = Command::new(cargo)
-        .arg("--version")
+/// The program's version line (`NAME X.Y.Z`), or `?`.
+fn version(program: &OsStr, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
         .output()
+        .ok()
+        .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+fn header(setup: &Setup, root: &Path, runs: u32, before: &str, after: &str) -> String {
+    let cargo = &setup.cargo;
     let revision = Command::new("git")
         .args(["describe", "--always", "--dirty"])
         .current_dir(root)
@@ -523,21 +952,61 @@ fn header(cargo: &OsString, root: &Path, runs: u32, before: &str, after: &str) -
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|| "unknown".to_owned());
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!(
+    let mut text = format!(
         "\ncargo xtask bench: {runs} timed runs of each command, interleaved, after one warm-up run of each\n\
-         cargo:      {} ({version})\n\
-         cargo-sbom: target/release/cargo-sbom at {revision}\n\
-         machine:    {cpus} CPUs; load average {before} before, {after} after\n\
-         peak RSS:   the largest ru_maxrss over the runs (for cargo sbom, the larger of itself and \
-         the cargo metadata it runs)",
-        cargo.to_string_lossy()
-    )
+         cargo:        {} ({})\n\
+         cargo-sbom:   target/release/cargo-sbom at {revision}\n",
+        cargo.to_string_lossy(),
+        version(cargo, &["--version"])
+    );
+    if let Some(check) = &setup.check {
+        let snapshot = std::fs::read_to_string(check.advisory_db.join("SNAPSHOT"))
+            .ok()
+            .and_then(|s| {
+                let first = s.lines().next()?.split(';').next()?.trim().to_owned();
+                Some(format!(" ({first})"))
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "cargo-attest: target/release/cargo-attest at {revision}, every rule, JSON report\n\
+             advisories:   {}{snapshot}",
+            check.advisory_db.display()
+        );
+        let mut peers = Vec::new();
+        if let Some(audit) = &check.audit {
+            peers.push(format!(
+                "{} ({})",
+                version(audit.as_os_str(), &["--version"]),
+                audit.display()
+            ));
+        }
+        if let Some(deny) = &check.deny {
+            peers.push(format!(
+                "{} ({})",
+                version(deny.program.as_os_str(), &["--version"]),
+                deny.program.display()
+            ));
+        }
+        let peers = if peers.is_empty() {
+            "none found (set CARGO_AUDIT_BIN / CARGO_DENY_BIN)".to_owned()
+        } else {
+            peers.join(", ")
+        };
+        let _ = writeln!(text, "peers:        {peers}");
+    }
+    let _ = write!(
+        text,
+        "machine:      {cpus} CPUs; load average {before} before, {after} after\n\
+         peak RSS:     the largest ru_maxrss over the runs (for a tool that runs cargo metadata \
+         itself, the larger of the two; cargo audit reads Cargo.lock alone)"
+    );
+    text
 }
 
 impl Report {
     fn render(&self) -> String {
         let walls = |runs: &[Measured]| -> Vec<Duration> { runs.iter().map(|m| m.wall).collect() };
-        let (metadata, sbom) = (walls(&self.metadata), walls(&self.sbom));
         let rss = |runs: &[Measured]| runs.iter().map(|m| m.max_rss_kib).max().unwrap_or(0);
         let components = self
             .components
@@ -547,37 +1016,56 @@ impl Report {
             self.which.name(),
             self.packages
         );
+        for (tool, outcome) in &self.outcomes {
+            let _ = writeln!(text, "  {}: {outcome}", tool.label());
+        }
         let _ = writeln!(
             text,
-            "  {:<16} {:>10} {:>10} {:>11}",
+            "  {:<20} {:>10} {:>10} {:>11}",
             "command", "median", "min", "peak RSS"
         );
-        for (name, walls, runs) in [
-            ("cargo metadata", &metadata, &self.metadata),
-            ("cargo sbom", &sbom, &self.sbom),
-        ] {
+        for (tool, runs) in &self.timings {
+            let walls = walls(runs);
             let _ = writeln!(
                 text,
-                "  {name:<16} {:>10} {:>10} {:>8.1} MiB",
-                millis(median(walls)),
-                millis(min(walls)),
+                "  {:<20} {:>10} {:>10} {:>8.1} MiB",
+                tool.label(),
+                millis(median(&walls)),
+                millis(min(&walls)),
                 rss(runs) as f64 / 1024.0
             );
         }
-        let ratio = median(&sbom).as_secs_f64() / median(&metadata).as_secs_f64();
-        let min_ratio = min(&sbom).as_secs_f64() / min(&metadata).as_secs_f64();
-        let overhead = median(&sbom).as_secs_f64() - median(&metadata).as_secs_f64();
-        let verdict = if ratio <= self.which.goal() {
-            "met"
-        } else {
-            "MISSED"
+        let Some((_, floor)) = self.timings.first() else {
+            return text;
         };
-        let _ = write!(
-            text,
-            "  sbom/metadata    {ratio:>10.3} {min_ratio:>10.3}   (median overhead {:+.1} ms; goal <= {:.2}: {verdict})",
-            overhead * 1000.0,
-            self.which.goal()
-        );
+        let floor = walls(floor);
+        let mut lines = Vec::new();
+        for (tool, runs) in self.timings.iter().skip(1) {
+            let walls = walls(runs);
+            let ratio = median(&walls).as_secs_f64() / median(&floor).as_secs_f64();
+            let min_ratio = min(&walls).as_secs_f64() / min(&floor).as_secs_f64();
+            let overhead = median(&walls).as_secs_f64() - median(&floor).as_secs_f64();
+            let verdict = |met: bool| if met { "met" } else { "MISSED" };
+            let goal = match tool {
+                Tool::Sbom => format!(
+                    "goal ratio <= {:.2}: {}",
+                    self.which.goal(),
+                    verdict(ratio <= self.which.goal())
+                ),
+                Tool::Check => format!(
+                    "goal overhead <= {:.0} ms: {}",
+                    CHECK_GOAL_OVERHEAD.as_secs_f64() * 1000.0,
+                    verdict(overhead <= CHECK_GOAL_OVERHEAD.as_secs_f64())
+                ),
+                _ => "peer, no goal".to_owned(),
+            };
+            lines.push(format!(
+                "  {:<20} {ratio:>10.3} {min_ratio:>10.3}   (median overhead {:+.1} ms; {goal})",
+                format!("{}/metadata", tool.short()),
+                overhead * 1000.0
+            ));
+        }
+        text.push_str(&lines.join("\n"));
         text
     }
 }
@@ -623,6 +1111,33 @@ mod tests {
             Some(173)
         );
         assert_eq!(count_components(b"warning: something\n"), None);
+    }
+
+    #[test]
+    fn policy_tools_may_exit_with_findings() {
+        use std::os::unix::process::ExitStatusExt;
+        let exit = |code: i32| ExitStatus::from_raw(code << 8);
+        assert!(Tool::Check.accepts(exit(0), b"", b""));
+        assert!(Tool::Check.accepts(exit(1), b"", b""));
+        assert!(!Tool::Check.accepts(exit(2), b"", b"error: bad attest.toml"));
+        assert!(!Tool::Metadata.accepts(exit(1), b"", b""));
+        let scanned = b"    Scanning Cargo.lock for vulnerabilities (209 crate dependencies)\n";
+        assert!(Tool::Audit.accepts(exit(1), b"", scanned));
+        assert!(!Tool::Audit.accepts(exit(1), b"", b"error: error loading advisory database"));
+        let summary = b"...\nadvisories FAILED, bans ok, licenses FAILED, sources ok\n";
+        assert!(Tool::Deny.accepts(exit(5), summary, b""));
+        assert!(!Tool::Deny.accepts(exit(1), b"", b"[ERROR] failed to get HEAD timestamp"));
+        assert_eq!(
+            deny_summary(summary).as_deref(),
+            Some("advisories FAILED, bans ok, licenses FAILED, sources ok")
+        );
+    }
+
+    #[test]
+    fn deny_toml_quotes_the_database_path() {
+        let text = deny_toml(Path::new("/a \"b\"\\c"));
+        assert!(text.contains("db-path = \"/a \\\"b\\\"\\\\c\"\n"));
+        assert!(text.contains("db-urls = [\"https://github.com/rustsec/advisory-db\"]\n"));
     }
 
     #[test]

@@ -23,11 +23,18 @@ pub struct Measured {
     pub stdout: Vec<u8>,
     /// Everything the child wrote on standard error.
     pub stderr: Vec<u8>,
+    /// How the child exited.
+    pub status: ExitStatus,
 }
 
 /// Runs `command` with both outputs piped and read to the end (as cargo-sbom reads the output of
-/// `cargo metadata`), and fails unless it exits successfully.
-pub fn run(command: &mut Command) -> Result<Measured> {
+/// `cargo metadata`), and fails unless `accept` says the run completed, given its exit status,
+/// standard output and standard error (policy tools exit non-zero when they have findings, which
+/// is no failure).
+pub fn run(
+    command: &mut Command,
+    accept: impl Fn(ExitStatus, &[u8], &[u8]) -> bool,
+) -> Result<Measured> {
     let description = format!("{command:?}");
     command
         .stdin(Stdio::null())
@@ -54,7 +61,7 @@ pub fn run(command: &mut Command) -> Result<Measured> {
     let wall = start.elapsed();
     read.context("reading standard output")?;
     let stderr = stderr.context("reading standard error")?;
-    if !status.success() {
+    if !accept(status, &stdout, &stderr) {
         bail!(
             "{description} failed ({status}):\n{}",
             String::from_utf8_lossy(&stderr).trim_end()
@@ -65,6 +72,7 @@ pub fn run(command: &mut Command) -> Result<Measured> {
         max_rss_kib,
         stdout,
         stderr,
+        status,
     })
 }
 

@@ -104,6 +104,7 @@ pub struct Workspace {
     /// Target platforms already asked of rustc, by the triple as given.
     targets: Mutex<HashMap<String, RustcPlatform>>,
     resolver: CargoResolverVersion,
+    lockfile_updated: Option<bool>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -155,13 +156,15 @@ impl Workspace {
         let graph = PackageGraph::from_json(json).map_err(|e| Error::Graph(e.to_string()))?;
         let root = graph.workspace().root().as_std_path().to_owned();
         let lockfile_path = root.join("Cargo.lock");
-        let checksums = match early_lockfile {
+        // Whether `cargo metadata` rewrote the workspace's lockfile: known when it was read
+        // before cargo ran.
+        let early = early_lockfile.filter(|early| early.path == lockfile_path);
+        let lockfile_updated = early.as_ref().map(|early| {
+            std::fs::read_to_string(&lockfile_path).map_or(true, |now| now != early.text)
+        });
+        let checksums = match early {
             // The early parse counts only if cargo left that very file as it was.
-            Some(early)
-                if early.path == lockfile_path
-                    && std::fs::read_to_string(&lockfile_path)
-                        .is_ok_and(|now| now == early.text) =>
-            {
+            Some(early) if lockfile_updated == Some(false) => {
                 early.checksums.map_err(|reason| Error::Lockfile {
                     path: lockfile_path.clone(),
                     reason,
@@ -176,6 +179,7 @@ impl Workspace {
             host,
             targets: Mutex::new(HashMap::new()),
             resolver,
+            lockfile_updated,
         })
     }
 
@@ -187,6 +191,13 @@ impl Workspace {
     /// The workspace root directory.
     pub fn root(&self) -> &Path {
         self.graph.workspace().root().as_std_path()
+    }
+
+    /// Whether loading had cargo update the workspace's existing `Cargo.lock` (what `--locked`
+    /// would refuse): `Some(true)` when it changed, `Some(false)` when cargo left it as it was,
+    /// `None` when it was not read before cargo ran (no lockfile yet, or loaded from JSON).
+    pub fn lockfile_updated(&self) -> Option<bool> {
+        self.lockfile_updated
     }
 
     /// The host triple reported by rustc.

@@ -3,9 +3,10 @@
 //!
 //! * `Cargo.lock` exists at the workspace root (always denied when missing).
 //! * It is tracked by git when the workspace is in a git repository (`require-tracked`).
-//! * It matches the manifests (`require-up-to-date`): `cargo metadata --locked --offline` must
-//!   succeed. `cargo attest check` restores the lockfile if loading the workspace changed it, so
-//!   this sees the file as committed.
+//! * It matches the manifests (`require-up-to-date`): the `cargo metadata` that loaded the
+//!   workspace must have left it unchanged, as `--locked` requires (when that was not observed,
+//!   a `cargo metadata --locked --offline` run decides). `cargo attest check` restores the
+//!   lockfile if loading the workspace changed it, so later steps see the file as committed.
 //! * Every registry package has a checksum (`require-checksums`), in the current format (a
 //!   `checksum` key per `[[package]]`) or the v1 format (`[metadata]` `"checksum …"` keys).
 //!
@@ -87,7 +88,15 @@ impl Rule for Lockfile {
             findings.extend(tracked(root, &path)?);
         }
         if config.require_up_to_date {
-            findings.extend(up_to_date(root, &path)?);
+            // Loading the workspace already ran `cargo metadata`: when it had to rewrite the
+            // lockfile, `--locked` would have failed. A second cargo run is needed only when
+            // that was not observed.
+            let outdated = match context.workspace.lockfile_updated() {
+                Some(true) => Some(outdated_finding()),
+                Some(false) => None,
+                None => up_to_date(root, &path)?,
+            };
+            findings.extend(outdated);
         }
         if config.require_checksums {
             findings.extend(checksums(&path, &text)?);
@@ -158,6 +167,18 @@ fn tracked(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     Ok(Some(finding(file(None), "untracked", message, fix)))
 }
 
+/// The finding for a lockfile that cargo has to update (what `--locked` refuses).
+fn outdated_finding() -> Finding {
+    finding(
+        file(None),
+        "outdated",
+        format!(
+            "{LOCKFILE} does not match the manifests: cargo has to update it, which `--locked` refuses"
+        ),
+        format!("run `cargo update --workspace` (or any cargo build) and commit {LOCKFILE}"),
+    )
+}
+
 /// A finding when `cargo metadata --locked --offline` says the lockfile needs updating.
 fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -184,12 +205,9 @@ fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
         .trim()
         .replace(&format!("{}/", root.display()), "");
     if stderr.contains("--locked") || stderr.contains("needs to be updated") {
-        return Ok(Some(finding(
-            file(None),
-            "outdated",
-            format!("{LOCKFILE} does not match the manifests (cargo: {reason})"),
-            format!("run `cargo update --workspace` (or any cargo build) and commit {LOCKFILE}"),
-        )));
+        let mut outdated = outdated_finding();
+        outdated.message = format!("{LOCKFILE} does not match the manifests (cargo: {reason})");
+        return Ok(Some(outdated));
     }
     Err(Error::Malformed {
         path: lockfile.to_owned(),
