@@ -64,28 +64,130 @@ struct OutputFile {
     what: String,
 }
 
-/// Runs the build and writes the attestation. Returns cargo's exit code when the build fails.
-pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
+/// Everything a successful build produced, in memory: nothing is written yet.
+///
+/// [`run`] turns it into the files of `cargo attest build`; `cargo attest release`
+/// ([`crate::release`]) into a release directory.
+#[derive(Debug)]
+pub struct Built {
+    /// The cargo arguments as given (without a leading `--`).
+    pub cargo_args: Vec<String>,
+    /// What the cargo arguments select.
+    pub args: CargoArgs,
+    /// The loaded workspace.
+    pub workspace: Workspace,
+    /// The resolved graph of the selection (before it is restricted to what cargo compiled),
+    /// e.g. for the policy rules.
+    pub resolved: ResolvedGraph,
+    /// The graph of exactly the compiled packages (what the SBOMs and the provenance describe).
+    pub graph: ResolvedGraph,
+    /// The attested artifacts, as cargo reported them.
+    pub artifacts: Vec<BuiltArtifact>,
+    /// One subject per artifact, named as [`artifact_names`] says, sorted by name.
+    pub subjects: Vec<ResourceDescriptor>,
+    /// The workspace root.
+    pub root: PathBuf,
+    /// Cargo's target directory.
+    pub target_dir: PathBuf,
+    /// `NAME` of the SBOM subject.
+    pub name: String,
+    /// `VERSION` of the SBOM subject.
+    pub version: String,
+    /// The CycloneDX 1.6 SBOM (lifecycle `build`).
+    pub cdx: Vec<u8>,
+    /// The SPDX 2.3 SBOM (lifecycle `build`).
+    pub spdx: Vec<u8>,
+    /// The source repository, when the workspace is in one that could be read.
+    pub source: Option<crate::git::Source>,
+    /// The digest of `Cargo.lock`, when the workspace has one.
+    pub lockfile: Option<Sha256Hex>,
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// The builder (local or detected CI).
+    pub builder: crate::ci::BuilderInfo,
+    /// When the build started (the epoch, when one is set).
+    pub started: Timestamp,
+    /// When the build finished (the epoch, when one is set).
+    pub finished: Timestamp,
+    /// The recorded build environment ([`provenance::build_env`]).
+    pub env: BTreeMap<String, String>,
+}
+
+impl Built {
+    /// `NAME-VERSION`.
+    pub fn stem(&self) -> String {
+        format!("{}-{}", self.name, self.version)
+    }
+
+    /// The SBOM file names: `NAME-VERSION.cdx.json` and `NAME-VERSION.spdx.json`.
+    pub fn sbom_names(&self) -> (String, String) {
+        let stem = self.stem();
+        (format!("{stem}.cdx.json"), format!("{stem}.spdx.json"))
+    }
+
+    /// The SBOMs as provenance byproducts (name, digest, media type).
+    pub fn sbom_byproducts(&self) -> Vec<ResourceDescriptor> {
+        let (cdx_name, spdx_name) = self.sbom_names();
+        vec![
+            byproduct(&cdx_name, &self.cdx, CYCLONEDX_MEDIA_TYPE),
+            byproduct(&spdx_name, &self.spdx, SPDX_MEDIA_TYPE),
+        ]
+    }
+
+    /// The SLSA provenance predicate of this build with the given byproducts.
+    pub fn provenance(&self, byproducts: Vec<ResourceDescriptor>) -> crate::statement::Provenance {
+        let input = ProvenanceInput {
+            graph: &self.graph,
+            cargo_args: &self.args,
+            recorded_args: provenance::record_cargo_args(&self.cargo_args, &self.root),
+            source: self.source.as_ref(),
+            lockfile: self.lockfile.clone(),
+            toolchain: &self.toolchain,
+            env: self.env.clone(),
+            builder: &self.builder,
+            started_on: self.started.rfc3339(),
+            finished_on: self.finished.rfc3339(),
+            byproducts,
+        };
+        provenance::predicate(&input)
+    }
+}
+
+/// The outcome of [`build`].
+#[derive(Debug)]
+pub enum BuildRun {
+    /// The build succeeded.
+    Built(Box<Built>),
+    /// Cargo failed with this exit code (the message is already printed); nothing was built to
+    /// attest.
+    Failed(ExitCode),
+}
+
+/// Runs `cargo build ARGS` and computes everything an attestation of it needs, without writing
+/// any file. Times are `SOURCE_DATE_EPOCH` when set, else `fallback_epoch` when given, else the
+/// clock.
+pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result<BuildRun> {
     let env = |name: &str| std::env::var(name).ok();
-    let args = CargoArgs::parse(&options.cargo_args, env("CARGO_BUILD_TARGET").as_deref())?;
+    let args = CargoArgs::parse(cargo_args, env("CARGO_BUILD_TARGET").as_deref())?;
     let epoch = env("SOURCE_DATE_EPOCH")
         .map(|text| Timestamp::from_source_date_epoch(&text))
-        .transpose()?;
+        .transpose()?
+        .or(fallback_epoch);
     let toolchain = Toolchain::query()?;
     let started = epoch.unwrap_or_else(Timestamp::now);
 
-    let outcome = cargo_build::run(&options.cargo_args)?;
+    let outcome = cargo_build::run(cargo_args)?;
     if outcome.exit_code != 0 {
         eprintln!(
             "error: cargo build failed (exit code {}); no attestation was written",
             outcome.exit_code
         );
-        return Ok(ExitCode::from(
+        return Ok(BuildRun::Failed(ExitCode::from(
             u8::try_from(outcome.exit_code)
                 .ok()
                 .filter(|c| *c != 0)
                 .unwrap_or(101),
-        ));
+        )));
     }
     let finished = epoch.unwrap_or_else(Timestamp::now);
     if outcome.artifacts.is_empty() {
@@ -117,14 +219,9 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
         .target_directory()
         .as_std_path()
         .to_owned();
-    let out_dir = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| target_dir.join("attest"));
 
     let subjects = subjects(&outcome.artifacts, &target_dir)?;
     let (name, version) = subject_name(&graph);
-    let stem = format!("{name}-{version}");
 
     let document = |format| DocumentOptions {
         format,
@@ -133,12 +230,6 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
     };
     let cdx = cargo_sbom::render(&graph, &document(Format::CycloneDx(CycloneDxVersion::V1_6)));
     let spdx = cargo_sbom::render(&graph, &document(Format::Spdx23));
-    let cdx_name = format!("{stem}.cdx.json");
-    let spdx_name = format!("{stem}.spdx.json");
-    let byproducts = vec![
-        byproduct(&cdx_name, &cdx, CYCLONEDX_MEDIA_TYPE),
-        byproduct(&spdx_name, &spdx, SPDX_MEDIA_TYPE),
-    ];
 
     let source = match crate::git::discover(&root, &env) {
         Ok(source) => source,
@@ -161,44 +252,73 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
         })
         .transpose()?;
     let builder = crate::ci::detect(&env);
-    let input = ProvenanceInput {
-        graph: &graph,
-        cargo_args: &args,
-        recorded_args: provenance::record_cargo_args(&options.cargo_args, &root),
-        source: source.as_ref(),
+    Ok(BuildRun::Built(Box::new(Built {
+        cargo_args: cargo_args.to_vec(),
+        args,
+        workspace,
+        resolved,
+        graph,
+        artifacts: outcome.artifacts,
+        subjects,
+        root,
+        target_dir,
+        name,
+        version,
+        cdx,
+        spdx,
+        source,
         lockfile,
-        toolchain: &toolchain,
+        toolchain,
+        builder,
+        started,
+        finished,
         env: provenance::build_env(std::env::vars_os()),
-        builder: &builder,
-        started_on: started.rfc3339(),
-        finished_on: finished.rfc3339(),
-        byproducts,
+    })))
+}
+
+/// Runs the build and writes the attestation. Returns cargo's exit code when the build fails.
+pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
+    let built = match build(&options.cargo_args, None)? {
+        BuildRun::Built(built) => built,
+        BuildRun::Failed(code) => return Ok(code),
     };
-    let predicate = provenance::predicate(&input);
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| built.target_dir.join("attest"));
+    let subjects = &built.subjects;
+    let (name, version) = (&built.name, &built.version);
+    let stem = built.stem();
+    let (cdx_name, spdx_name) = built.sbom_names();
+    let predicate = built.provenance(built.sbom_byproducts());
 
     let provenance_bundle = sign_statement(
         &Statement::new(subjects.clone(), SLSA_PROVENANCE_V1, predicate),
         signer,
     )?;
     let cdx_bundle = sign_statement(
-        &Statement::new(subjects.clone(), CYCLONEDX_PREDICATE, sbom_value(&cdx)?),
+        &Statement::new(
+            subjects.clone(),
+            CYCLONEDX_PREDICATE,
+            sbom_value(&built.cdx)?,
+        ),
         signer,
     )?;
     let spdx_bundle = sign_statement(
-        &Statement::new(subjects.clone(), SPDX_PREDICATE, sbom_value(&spdx)?),
+        &Statement::new(subjects.clone(), SPDX_PREDICATE, sbom_value(&built.spdx)?),
         signer,
     )?;
 
-    let components = graph.components.len();
+    let components = built.graph.components.len();
     let files = vec![
         OutputFile {
             path: out_dir.join(&cdx_name),
-            bytes: cdx,
+            bytes: built.cdx.clone(),
             what: format!("CycloneDX 1.6 SBOM, {components} components"),
         },
         OutputFile {
             path: out_dir.join(&spdx_name),
-            bytes: spdx,
+            bytes: built.spdx.clone(),
             what: format!("SPDX 2.3 SBOM, {components} packages"),
         },
         OutputFile {
@@ -242,8 +362,8 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
         "{:>12} key {}, builder {}{}",
         "Signed",
         signer.key_id(),
-        builder.id,
-        match &source {
+        built.builder.id,
+        match &built.source {
             Some(s) if s.dirty => ", source has uncommitted changes",
             _ => "",
         }
@@ -251,9 +371,9 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The subjects: one per artifact, named by its file name (or its path relative to the target
-/// directory when two artifacts share a file name), sorted by name.
-fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<ResourceDescriptor>> {
+/// The name of each artifact (in the order given): its file name, or its path relative to the
+/// target directory when two artifacts share a file name.
+pub fn artifact_names(artifacts: &[BuiltArtifact], target_dir: &Path) -> Vec<String> {
     let file_name = |path: &Path| {
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -263,19 +383,30 @@ fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<Resour
     for artifact in artifacts {
         *counts.entry(file_name(&artifact.path)).or_default() += 1;
     }
-    let mut subjects = artifacts
+    artifacts
         .iter()
         .map(|artifact| {
+            let name = file_name(&artifact.path);
+            if counts.get(&name).copied().unwrap_or(0) > 1 {
+                cargo_sbom::graph::relative_path(&artifact.path, target_dir)
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
+/// The subjects: one per artifact, named as [`artifact_names`] says, sorted by name.
+fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<ResourceDescriptor>> {
+    let names = artifact_names(artifacts, target_dir);
+    let mut subjects = artifacts
+        .iter()
+        .zip(names)
+        .map(|(artifact, name)| {
             let digest = Sha256Hex::of_file(&artifact.path).map_err(|e| Error::Read {
                 path: artifact.path.clone(),
                 reason: crate::keys::io_reason(&e),
             })?;
-            let name = file_name(&artifact.path);
-            let name = if counts.get(&name).copied().unwrap_or(0) > 1 {
-                cargo_sbom::graph::relative_path(&artifact.path, target_dir)
-            } else {
-                name
-            };
             Ok(ResourceDescriptor::file(name, digest.as_str()))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -301,12 +432,12 @@ fn byproduct(name: &str, bytes: &[u8], media_type: &str) -> ResourceDescriptor {
     }
 }
 
-fn sbom_value(bytes: &[u8]) -> Result<Value> {
+pub(crate) fn sbom_value(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes)
         .map_err(|e| Error::Usage(format!("internal error: an SBOM is not JSON: {e}")))
 }
 
-fn sign_statement<P: serde::Serialize>(
+pub(crate) fn sign_statement<P: serde::Serialize>(
     statement: &Statement<P>,
     signer: &dyn Signer,
 ) -> Result<Vec<u8>> {
@@ -342,7 +473,7 @@ fn warn_about_unresolved(graph: &ResolvedGraph, compiled: &std::collections::BTr
 }
 
 /// A path for messages: relative to the current directory when below it.
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_owned))

@@ -15,7 +15,7 @@ use cargo_attest::policy::report::{Reporter, Summary};
 use cargo_attest::policy::{self, Config, PolicyContext, RuleId};
 use cargo_attest::statement::{PAYLOAD_TYPE, ResourceDescriptor, Statement};
 use cargo_attest::verify::{Artifact, Expectations};
-use cargo_attest::{Error, build};
+use cargo_attest::{Error, build, ssdf};
 use cargo_sbom::digest::Sha256Hex;
 
 /// Signed in-toto / SLSA provenance of Cargo builds, in Sigstore bundle form.
@@ -46,6 +46,14 @@ enum Command {
     Check(CheckArgs),
     /// Write a commented default attest.toml at the workspace root.
     Init(InitArgs),
+    /// Report the status of every SSDF PS/PW task (NIST SP 800-218), optionally signed.
+    Ssdf(SsdfArgs),
+    /// Check the policy (release context), build, and write a signed, checksummed release
+    /// directory: archives, source, SBOMs, reports, SHA256SUMS, provenance.
+    Release(ReleaseArgs),
+    /// Verify a release directory: signature, every file's digest, no missing or extra file,
+    /// SBOM root, and archives safe to extract.
+    VerifyRelease(VerifyReleaseArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +208,104 @@ struct CheckArgs {
     rules: Vec<RuleId>,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SsdfFormat {
+    /// Markdown.
+    Md,
+    /// JSON (the predicate of the signed statement).
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct SsdfArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SsdfFormat::Md)]
+    format: SsdfFormat,
+    /// Write the report to FILE (and, when signing, the bundle to FILE.sigstore.json).
+    #[arg(long, visible_alias = "output", short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Sign the report with this private key (PKCS#8 PEM); needs --out.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Sign with the key in CARGO_ATTEST_KEY (PEM text); needs --out.
+    #[arg(long, conflicts_with = "key")]
+    sign: bool,
+    /// Read the key's password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Release context: context rules deny (as `cargo attest check --strict`).
+    #[arg(long)]
+    strict: bool,
+    /// Release evidence to record (archives, SBOMs, provenance, SHA256SUMS; repeatable).
+    #[arg(long = "evidence", value_name = "FILE")]
+    evidence: Vec<PathBuf>,
+    /// The policy file [default: attest.toml at the workspace root, else built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The workspace's Cargo.toml [default: found from the current directory].
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// A local RustSec advisory database (overrides the configuration).
+    #[arg(long, value_name = "PATH")]
+    advisory_db: Option<PathBuf>,
+    /// Never touch the network.
+    #[arg(long)]
+    offline: bool,
+    /// Check these members (repeatable) [default: what `cargo build` builds].
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// Check every workspace member.
+    #[arg(long, conflicts_with = "packages")]
+    workspace: bool,
+    /// A built binary for the binary-hardening rule (repeatable).
+    #[arg(long = "binary", value_name = "FILE")]
+    binaries: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ReleaseArgs {
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Where release directories go [default: target/attest/release].
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Release this package (passed on to cargo build).
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    packages: Vec<String>,
+    /// Build for this target triple (passed on to cargo build).
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Release although tracked files have uncommitted changes (recorded as dirty).
+    #[arg(long)]
+    allow_dirty: bool,
+    /// Replace an existing release directory.
+    #[arg(long)]
+    force: bool,
+    /// The policy file [default: attest.toml at the workspace root, else built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A local RustSec advisory database (overrides the configuration).
+    #[arg(long, value_name = "PATH")]
+    advisory_db: Option<PathBuf>,
+    /// Arguments for `cargo build` (with or without a leading `--`) [default profile: release].
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CARGO_BUILD_ARGS"
+    )]
+    cargo_args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct VerifyReleaseArgs {
+    /// The release directory (`.../NAME-VERSION`).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// The public key (SPKI PEM).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+}
+
 #[derive(Args, Debug)]
 struct InitArgs {
     /// Replace an existing attest.toml.
@@ -235,6 +341,9 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify(&args),
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
+        Command::Ssdf(args) => ssdf(&args),
+        Command::Release(args) => run_release(args),
+        Command::VerifyRelease(args) => verify_release(&args),
     };
     match result {
         Ok(code) => code,
@@ -336,6 +445,65 @@ fn run_build(args: BuildArgs) -> Result<ExitCode, Error> {
         out_dir: args.out_dir,
     };
     build::run(&options, &signer)
+}
+
+fn run_release(args: ReleaseArgs) -> Result<ExitCode, Error> {
+    let signer = load_signer(&args.key)?;
+    let mut cargo_args = args.cargo_args;
+    if cargo_args.first().is_some_and(|a| a == "--") {
+        cargo_args.remove(0);
+    }
+    let mut selection = Vec::new();
+    for package in args.packages {
+        selection.extend(["--package".to_owned(), package]);
+    }
+    if let Some(target) = args.target {
+        selection.extend(["--target".to_owned(), target]);
+    }
+    selection.extend(cargo_args);
+    let options = cargo_attest::release::ReleaseOptions {
+        cargo_args: selection,
+        out_dir: args.out_dir,
+        allow_dirty: args.allow_dirty,
+        force: args.force,
+        config: args.config,
+        advisory_db: args.advisory_db,
+        color: use_color(),
+    };
+    cargo_attest::release::run(&options, &signer)
+}
+
+fn verify_release(args: &VerifyReleaseArgs) -> Result<ExitCode, Error> {
+    let key = VerifyingKey::read(&args.key)?;
+    if !args.dir.is_dir() {
+        return Err(Error::Read {
+            path: args.dir.clone(),
+            reason: "not a directory (expected a release directory NAME-VERSION)".into(),
+        });
+    }
+    match cargo_attest::release::verify_release(&args.dir, &key)? {
+        Ok(verified) => {
+            for note in &verified.notes {
+                eprintln!("note: {note}");
+            }
+            println!(
+                "Verified OK {}: release {}, signed by key {}, {} file(s), {} archive entries safe",
+                args.dir.display(),
+                verified.stem,
+                key.key_id(),
+                verified.files,
+                verified.archive_entries
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            println!("FAILED {}:", args.dir.display());
+            for problem in problems {
+                println!("  {problem}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn sign(args: &SignArgs) -> Result<ExitCode, Error> {
@@ -462,7 +630,142 @@ fn init(args: &InitArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What a policy check produced.
+struct CheckRun {
+    workspace: cargo_sbom::Workspace,
+    config: Config,
+    config_path: Option<PathBuf>,
+    findings: Vec<policy::Finding>,
+    rules: Vec<RuleId>,
+}
+
+fn ssdf(args: &SsdfArgs) -> Result<ExitCode, Error> {
+    let signing = args.key.is_some() || args.sign;
+    if signing && args.out.is_none() {
+        return Err(Error::Usage(
+            "signing the SSDF report needs --out FILE (the bundle is FILE.sigstore.json)".into(),
+        ));
+    }
+    // The key first: a bad key or password fails before the (slow) policy check.
+    let signer = if signing {
+        Some(load_signer(&KeyArgs {
+            key: args.key.clone(),
+            password_stdin: args.password_stdin,
+        })?)
+    } else {
+        None
+    };
+    let generated_at = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .map(|text| cargo_sbom::Timestamp::from_source_date_epoch(&text))
+        .transpose()?;
+    let evidence_files = args
+        .evidence
+        .iter()
+        .map(|path| Ok((display_name(path), file_digest(path)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+
+    let check_args = CheckArgs {
+        config: args.config.clone(),
+        format: CheckFormat::Json,
+        output: None,
+        advisory_db: args.advisory_db.clone(),
+        offline: args.offline,
+        strict: args.strict,
+        packages: args.packages.clone(),
+        workspace: args.workspace,
+        exclude: Vec::new(),
+        target: None,
+        features: Vec::new(),
+        all_features: false,
+        no_default_features: false,
+        manifest_path: args.manifest_path.clone(),
+        binaries: args.binaries.clone(),
+        rules: Vec::new(),
+    };
+    let run = run_check(&check_args)?;
+    let input = ssdf::SsdfInput {
+        findings: &run.findings,
+        rules: &run.rules,
+        config: &run.config,
+        config_path: run.config_path.as_deref(),
+        root: run.workspace.root(),
+        release_context: args.strict,
+        signed: signing,
+        evidence_files: &evidence_files,
+        generated_at,
+    };
+    let report = ssdf::report(&input);
+    let bytes = match args.format {
+        SsdfFormat::Md => report.to_markdown().into_bytes(),
+        SsdfFormat::Json => report.to_json_bytes(),
+    };
+    emit(args.out.as_deref(), &bytes, false)?;
+    let summary = report.summary();
+    let count = |status: &str| summary.get(status).copied().unwrap_or(0);
+    eprintln!(
+        "        SSDF {} tasks: {} met, {} attested manually, {} partial, {} not met, {} not applicable",
+        report.tasks.len(),
+        count("met"),
+        count("attested-manually"),
+        count("partial"),
+        count("not-met"),
+        count("not-applicable")
+    );
+    if let (Some(signer), Some(out)) = (signer, &args.out) {
+        let report_subject =
+            ResourceDescriptor::file(display_name(out), file_digest(out)?.as_str());
+        let bundle = ssdf::sign(&report, &[report_subject], &signer)?;
+        let bundle_path = with_suffix(out, "sigstore.json");
+        cargo_sbom::output::write_atomic(&bundle_path, &bundle)?;
+        eprintln!(
+            "      Signed {} into {}",
+            out.display(),
+            bundle_path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
+    let CheckRun {
+        workspace,
+        findings,
+        rules,
+        ..
+    } = run_check(args)?;
+    let reporter = Reporter::new(workspace.root());
+    let summary = Summary::of(&findings);
+    match args.format {
+        CheckFormat::Human => {
+            let color = args.output.is_none() && use_color();
+            let text = reporter.human(&findings, color);
+            emit(args.output.as_deref(), text.as_bytes(), true)?;
+        }
+        CheckFormat::Json | CheckFormat::Sarif => {
+            let value = if args.format == CheckFormat::Json {
+                reporter.json(&findings, &rules)
+            } else {
+                reporter.sarif(&findings, &rules)
+            };
+            let mut bytes =
+                serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
+            bytes.push(b'\n');
+            emit(args.output.as_deref(), &bytes, false)?;
+            if args.output.is_some() {
+                eprintln!("{}", summary.line());
+            }
+        }
+    }
+    Ok(if summary.deny > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads the workspace and configuration and runs the selected rules.
+fn run_check(args: &CheckArgs) -> Result<CheckRun, Error> {
     let root = policy::init::workspace_root(args.manifest_path.as_deref())?;
     // The configuration first: its errors need no workspace.
     let (config, config_path) = Config::load(args.config.as_deref(), &root)?;
@@ -528,34 +831,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
             .collect();
         (findings, rules)
     };
-
-    let reporter = Reporter::new(workspace.root());
-    let summary = Summary::of(&findings);
-    match args.format {
-        CheckFormat::Human => {
-            let color = args.output.is_none() && use_color();
-            let text = reporter.human(&findings, color);
-            emit(args.output.as_deref(), text.as_bytes(), true)?;
-        }
-        CheckFormat::Json | CheckFormat::Sarif => {
-            let value = if args.format == CheckFormat::Json {
-                reporter.json(&findings, &rules)
-            } else {
-                reporter.sarif(&findings, &rules)
-            };
-            let mut bytes =
-                serde_json::to_vec_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?;
-            bytes.push(b'\n');
-            emit(args.output.as_deref(), &bytes, false)?;
-            if args.output.is_some() {
-                eprintln!("{}", summary.line());
-            }
-        }
-    }
-    Ok(if summary.deny > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let config_path = context.config_path;
+    drop(graph);
+    Ok(CheckRun {
+        workspace,
+        config,
+        config_path,
+        findings,
+        rules,
     })
 }
 

@@ -756,3 +756,25 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
     }
     (workspace, commit)
 }
+
+/// Standard base64 (with padding) decoding, as DSSE payloads are written. Panics on other input.
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for byte in text.bytes().filter(|b| *b != b'=') {
+        let value = ALPHABET
+            .iter()
+            .position(|c| *c == byte)
+            .unwrap_or_else(|| panic!("not base64: {byte}"));
+        bits = (bits << 6) | value as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    out
+}

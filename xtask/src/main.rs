@@ -1,11 +1,16 @@
 //! The project's own tasks, run as `cargo xtask TASK` (an alias in `.cargo/config.toml`).
 //!
-//! * `cargo xtask bench [--runs N] [--only single|workspace]`: times `cargo sbom` against its
-//!   floor, `cargo metadata`, on two generated workspaces (see `bench.rs`).
+//! * `cargo xtask bench [--runs N] [--only single|workspace] [--check --advisory-db PATH]`:
+//!   times `cargo sbom` (and with `--check`, `cargo attest check`, with cargo-audit and
+//!   cargo-deny as peers when installed) against their floor, `cargo metadata`, on two generated
+//!   workspaces (see `bench.rs`).
 //! * `cargo xtask ci`: the cargo steps of `.ci/run` (see `ci.rs`).
+//! * `cargo xtask dist [--key FILE] [--out-dir DIR] [--allow-dirty]`: releases this project with
+//!   `cargo attest release` and checks it with `verify-release` (see `dist.rs`).
 
 mod bench;
 mod ci;
+mod dist;
 mod measure;
 
 use std::ffi::OsString;
@@ -23,17 +28,22 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Task {
-    /// Time `cargo sbom` against `cargo metadata` alone on two large generated workspaces.
+    /// Time `cargo sbom` (and with --check, `cargo attest check`) against `cargo metadata` alone
+    /// on two large generated workspaces.
     Bench(bench::BenchArgs),
     /// Run the cargo steps of `.ci/run` (fmt --check, clippy -D warnings, test), without the
     /// third-party verification harness; stops at the first failure.
     Ci,
+    /// Release cargo-sbom and cargo-attest with their own tools (`cargo attest release`, then
+    /// `verify-release`), signed with --key or an ephemeral key.
+    Dist(dist::DistArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().task {
         Task::Bench(args) => bench::run(&args),
         Task::Ci => ci::run(),
+        Task::Dist(args) => dist::run(&args),
     }
 }
 

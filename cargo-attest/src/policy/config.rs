@@ -42,6 +42,9 @@ pub struct Config {
     /// `[code]`.
     #[serde(default)]
     pub code: rules::code::Config,
+    /// `[ssdf]`: manual evidence and not-applicable tasks of the SSDF report.
+    #[serde(default)]
+    pub ssdf: crate::ssdf::Config,
 }
 
 impl Config {

@@ -52,6 +52,7 @@ const SECTIONS: &[&str] = &[
     rules::build_settings::DEFAULT_CONFIG,
     rules::binary_hardening::DEFAULT_CONFIG,
     rules::code::DEFAULT_CONFIG,
+    crate::ssdf::DEFAULT_CONFIG,
 ];
 
 /// The root of the workspace of `manifest_path` (or of the current directory), as
@@ -124,6 +125,7 @@ mod tests {
             "build-settings",
             "binary-hardening",
             "code",
+            "ssdf",
         ] {
             assert!(
                 text.lines().any(|l| l.trim() == format!("[{section}]")),
