@@ -388,19 +388,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_config_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            bans: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.bans),
-            format!("{:?}", Config::default())
-        );
-    }
-
-    #[test]
     fn parses_crate_specs() {
         let config: Config = toml::from_str(
             r#"

@@ -128,22 +128,3 @@ fn display_path(path: &Path, root: &Path) -> String {
         Err(_) => path.display().to_string(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_section_is_the_default() {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        struct Wrapper {
-            binary_hardening: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.binary_hardening),
-            format!("{:?}", Config::default())
-        );
-    }
-}

@@ -805,20 +805,6 @@ mod tests {
     }
 
     #[test]
-    fn default_section_is_the_default() {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        struct Wrapper {
-            build_settings: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.build_settings),
-            format!("{:?}", Config::default())
-        );
-    }
-
-    #[test]
     fn release_defaults() {
         let p = Profile::resolve(&manifest(""), "release").unwrap();
         assert!(!p.debug_assertions && !p.overflow_checks);

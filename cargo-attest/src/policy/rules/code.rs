@@ -259,19 +259,6 @@ mod tests {
     }
 
     #[test]
-    fn default_section_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            code: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.code),
-            format!("{:?}", Config::default())
-        );
-    }
-
-    #[test]
     fn forbid_levels() {
         assert!(forbids(
             lints("[lints.rust]\nunsafe_code = \"forbid\"").as_ref()

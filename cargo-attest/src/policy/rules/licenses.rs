@@ -600,19 +600,6 @@ fn clarified(
 mod tests {
     use super::*;
 
-    #[test]
-    fn default_config_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            licenses: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.licenses),
-            format!("{:?}", Config::default())
-        );
-    }
-
     fn list(ids: &[&str]) -> Vec<Licensee> {
         ids.iter().map(|id| parse_licensee(id).unwrap()).collect()
     }

@@ -356,17 +356,4 @@ mod tests {
         let text = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[metadata]\n\"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)\" = \"abc\"\n";
         assert!(checksums(Path::new("Cargo.lock"), text).unwrap().is_empty());
     }
-
-    #[test]
-    fn default_config_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            lockfile: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.lockfile),
-            format!("{:?}", Config::default())
-        );
-    }
 }

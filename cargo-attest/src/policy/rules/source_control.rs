@@ -240,20 +240,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_config_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            #[serde(rename = "source-control")]
-            source_control: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.source_control),
-            format!("{:?}", Config::default())
-        );
-    }
-
-    #[test]
     fn change_kinds() {
         assert_eq!(change_kind(Status::WT_MODIFIED, false), Some("modified"));
         assert_eq!(change_kind(Status::WT_NEW, false), None);

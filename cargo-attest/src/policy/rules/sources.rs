@@ -416,19 +416,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_config_is_the_default() {
-        #[derive(Deserialize)]
-        struct Wrapper {
-            sources: Config,
-        }
-        let parsed: Wrapper = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert_eq!(
-            format!("{:?}", parsed.sources),
-            format!("{:?}", Config::default())
-        );
-    }
-
-    #[test]
     fn urls_are_normalised() {
         assert_eq!(
             normalise_url("registry+https://github.com/rust-lang/crates.io-index"),
