@@ -176,27 +176,8 @@ struct CheckArgs {
     /// Release context: rules that depend on it (source control, …) deny instead of warn.
     #[arg(long)]
     strict: bool,
-    /// Check these members (repeatable) [default: what `cargo build` builds].
-    #[arg(short = 'p', long = "package", value_name = "SPEC")]
-    packages: Vec<String>,
-    /// Check every workspace member.
-    #[arg(long, conflicts_with = "packages")]
-    workspace: bool,
-    /// Members left out of --workspace.
-    #[arg(long, value_name = "SPEC", requires = "workspace")]
-    exclude: Vec<String>,
-    /// Resolve for this target triple [default: the host].
-    #[arg(long, value_name = "TRIPLE")]
-    target: Option<String>,
-    /// Features to activate (comma or space separated, repeatable).
-    #[arg(short = 'F', long, value_name = "FEATURES")]
-    features: Vec<String>,
-    /// Activate all features.
-    #[arg(long)]
-    all_features: bool,
-    /// Do not activate the default features.
-    #[arg(long)]
-    no_default_features: bool,
+    #[command(flatten)]
+    graph: cargo_sbom::cli::GraphArgs,
     /// The workspace's Cargo.toml [default: found from the current directory].
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
@@ -672,13 +653,11 @@ fn ssdf(args: &SsdfArgs) -> Result<ExitCode, Error> {
         advisory_db: args.advisory_db.clone(),
         offline: args.offline,
         strict: args.strict,
-        packages: args.packages.clone(),
-        workspace: args.workspace,
-        exclude: Vec::new(),
-        target: None,
-        features: Vec::new(),
-        all_features: false,
-        no_default_features: false,
+        graph: cargo_sbom::cli::GraphArgs {
+            packages: args.packages.clone(),
+            workspace: args.workspace,
+            ..Default::default()
+        },
         manifest_path: args.manifest_path.clone(),
         binaries: args.binaries.clone(),
         rules: Vec::new(),
@@ -779,30 +758,14 @@ fn run_check(args: &CheckArgs) -> Result<CheckRun, Error> {
         offline: args.offline,
         frozen: false,
     };
-    let targets: Vec<String> = args.target.iter().cloned().collect();
-    let loaded = cargo_sbom::Workspace::load(args.manifest_path.as_deref(), network, &targets);
+    let loaded = cargo_sbom::Workspace::load(
+        args.manifest_path.as_deref(),
+        network,
+        &args.graph.targets(),
+    );
     restore_lockfile(&lockfile, before.as_deref())?;
     let workspace = loaded?;
-
-    let options = cargo_sbom::ResolveOptions {
-        packages: if args.workspace {
-            cargo_sbom::PackageSelection::Workspace {
-                exclude: args.exclude.clone(),
-            }
-        } else if args.packages.is_empty() {
-            cargo_sbom::PackageSelection::Default
-        } else {
-            cargo_sbom::PackageSelection::Packages(args.packages.clone())
-        },
-        features: cargo_sbom::FeatureSelection {
-            features: args.features.clone(),
-            all_features: args.all_features,
-            no_default_features: args.no_default_features,
-        },
-        target: args.target.clone(),
-        include_dev: false,
-        exclude_build: false,
-    };
+    let options = args.graph.resolve_options(false, false);
     let members = workspace.select(&options.packages)?;
     let graph = workspace.resolve(&members, &options)?;
     let context = PolicyContext {

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod cargo;
+pub mod cli;
 pub mod cyclonedx;
 pub mod diff;
 pub mod digest;

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use cargo_sbom::cli::GraphArgs;
 use cargo_sbom::{
-    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, FeatureSelection, Format, Lifecycle,
-    PackageSelection, ResolveOptions, Timestamp, Workspace, diff, output, validate,
+    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, Format, Lifecycle, Timestamp,
+    Workspace, diff, output, validate,
 };
 
 /// Exact, complete, reproducible SBOMs from Cargo's resolved dependency graph.
@@ -101,27 +102,8 @@ struct GenerateArgs {
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
-    /// Package to describe (repeatable).
-    #[arg(short, long = "package", value_name = "SPEC")]
-    packages: Vec<String>,
-    /// Describe all workspace members.
-    #[arg(long, conflicts_with = "packages")]
-    workspace: bool,
-    /// Exclude a member from --workspace (repeatable).
-    #[arg(long, value_name = "SPEC", requires = "workspace")]
-    exclude: Vec<String>,
-    /// The target triple whose build is described [default: the host].
-    #[arg(long, value_name = "TRIPLE")]
-    target: Option<String>,
-    /// Features to activate (comma or space separated; MEMBER/FEATURE for one member).
-    #[arg(short = 'F', long, value_name = "FEATURES")]
-    features: Vec<String>,
-    /// Activate all features of the selected packages.
-    #[arg(long)]
-    all_features: bool,
-    /// Do not activate the `default` feature.
-    #[arg(long)]
-    no_default_features: bool,
+    #[command(flatten)]
+    graph: GraphArgs,
     /// Include dev-dependencies of the selected packages (as `cargo test` builds them).
     #[arg(long)]
     include_dev: bool,
@@ -190,27 +172,14 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         offline: args.offline,
         frozen: args.frozen,
     };
-    let targets: Vec<String> = args.target.iter().cloned().collect();
-    let workspace = Workspace::load(args.manifest_path.as_deref(), network, &targets)?;
-    let options = ResolveOptions {
-        packages: if args.workspace {
-            PackageSelection::Workspace {
-                exclude: args.exclude.clone(),
-            }
-        } else if args.packages.is_empty() {
-            PackageSelection::Default
-        } else {
-            PackageSelection::Packages(args.packages.clone())
-        },
-        features: FeatureSelection {
-            features: args.features.clone(),
-            all_features: args.all_features,
-            no_default_features: args.no_default_features,
-        },
-        target: args.target.clone(),
-        include_dev: args.include_dev,
-        exclude_build: args.no_build_deps,
-    };
+    let workspace = Workspace::load(
+        args.manifest_path.as_deref(),
+        network,
+        &args.graph.targets(),
+    )?;
+    let options = args
+        .graph
+        .resolve_options(args.include_dev, args.no_build_deps);
     let members = workspace.select(&options.packages)?;
 
     if let Some(dir) = &args.output_dir {
