@@ -751,20 +751,17 @@ fn run_check(args: &CheckArgs) -> Result<CheckRun, Error> {
 
     // `cargo metadata` writes a missing or stale Cargo.lock; the check must judge (and leave)
     // the lockfile as it was.
-    let lockfile = root.join("Cargo.lock");
-    let before = std::fs::read(&lockfile).ok();
     let network = cargo_sbom::CargoNetwork {
         locked: false,
         offline: args.offline,
         frozen: false,
     };
-    let loaded = cargo_sbom::Workspace::load(
+    let workspace = policy::load_workspace(
+        &root,
         args.manifest_path.as_deref(),
         network,
         &args.graph.targets(),
-    );
-    restore_lockfile(&lockfile, before.as_deref())?;
-    let workspace = loaded?;
+    )?;
     let options = args.graph.resolve_options(false, false);
     let members = workspace.select(&options.packages)?;
     let graph = workspace.resolve(&members, &options)?;
@@ -778,22 +775,7 @@ fn run_check(args: &CheckArgs) -> Result<CheckRun, Error> {
         advisory_db: args.advisory_db.clone(),
         binaries: args.binaries.clone(),
     };
-    let (findings, rules) = if args.rules.is_empty() {
-        (policy::check(&context)?, RuleId::ALL.to_vec())
-    } else {
-        let mut findings = Vec::new();
-        for rule in policy::rules::all() {
-            if args.rules.contains(&rule.id()) {
-                findings.extend(rule.check(&context)?);
-            }
-        }
-        findings.sort();
-        let rules: Vec<RuleId> = RuleId::ALL
-            .into_iter()
-            .filter(|r| args.rules.contains(r))
-            .collect();
-        (findings, rules)
-    };
+    let (findings, rules) = policy::run_rules(&context, &args.rules)?;
     let config_path = context.config_path;
     drop(graph);
     Ok(CheckRun {
@@ -803,35 +785,6 @@ fn run_check(args: &CheckArgs) -> Result<CheckRun, Error> {
         findings,
         rules,
     })
-}
-
-/// Puts `Cargo.lock` back as it was before `cargo metadata` ran (removes it when it did not
-/// exist), saying so on standard error.
-fn restore_lockfile(path: &Path, before: Option<&[u8]>) -> Result<(), Error> {
-    let now = std::fs::read(path).ok();
-    if now.as_deref() == before {
-        return Ok(());
-    }
-    match before {
-        None => {
-            std::fs::remove_file(path).map_err(|e| Error::Write {
-                path: path.to_owned(),
-                reason: cargo_attest::keys::io_reason(&e),
-            })?;
-            eprintln!(
-                "note: {} was missing; the one cargo generated to read the graph was removed again",
-                path.display()
-            );
-        }
-        Some(bytes) => {
-            cargo_sbom::output::write_atomic(path, bytes)?;
-            eprintln!(
-                "note: {} is out of date; cargo's update was undone",
-                path.display()
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Colour for the human report on standard error: a terminal, `NO_COLOR` unset or empty, and

@@ -26,6 +26,7 @@ pub mod cyclonedx;
 pub mod diff;
 pub mod digest;
 pub mod document;
+pub mod embedded;
 pub mod error;
 pub mod graph;
 pub mod license;

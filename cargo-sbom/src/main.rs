@@ -102,6 +102,10 @@ struct GenerateArgs {
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
+    /// Print the CycloneDX SBOM embedded in FILE (by `build_hooks::Sbom::embed`) instead of
+    /// resolving a workspace.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output_dir", "manifest_path"])]
+    from_binary: Option<PathBuf>,
     #[command(flatten)]
     graph: GraphArgs,
     /// Include dev-dependencies of the selected packages (as `cargo test` builds them).
@@ -149,6 +153,9 @@ fn main() -> ExitCode {
 }
 
 fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
+    if let Some(binary) = &args.from_binary {
+        return run_from_binary(args, binary);
+    }
     let format = match (args.format, args.spec_version) {
         (FormatArg::CyclonedxJson, version) => Format::CycloneDx(match version {
             Some(SpecVersionArg::V1_5) => CycloneDxVersion::V1_5,
@@ -221,6 +228,38 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         Some(path) => {
             output::write_atomic(path, &bytes)?;
             report(args, path, component_count);
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Error::write(Path::new("standard output"), &e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `--from-binary FILE`: the embedded CycloneDX JSON, as stored, to standard output or `-o`.
+fn run_from_binary(args: &GenerateArgs, binary: &Path) -> Result<(), Error> {
+    if args.format != FormatArg::CyclonedxJson || args.spec_version.is_some() {
+        return Err(Error::Usage(
+            "--from-binary prints the embedded CycloneDX document as it is; \
+             --format and --spec-version do not apply"
+                .into(),
+        ));
+    }
+    let bytes = cargo_sbom::embedded::read_sbom(binary)?;
+    match &args.output {
+        Some(path) => {
+            output::write_atomic(path, &bytes)?;
+            if !args.quiet {
+                eprintln!(
+                    "     Wrote {} (embedded in {})",
+                    path.display(),
+                    binary.display()
+                );
+            }
         }
         None => {
             let mut stdout = std::io::stdout().lock();

@@ -778,3 +778,109 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The host triple of rustc (`rustc -vV`).
+pub fn rustc_host() -> String {
+    host_triple()
+}
+
+/// The packages `cargo tree --offline -e normal,build` lists in the workspace at `dir` for the
+/// cargo flags `flags` (which may hold `--features`, `--no-default-features`, `--target`…); the
+/// target is always passed, `host` when `flags` name none.
+pub fn cargo_tree_at(dir: &Path, host: &str, flags: &[&str]) -> BTreeSet<Pkg> {
+    let mut args: Vec<String> = vec!["tree".into(), "--offline".into()];
+    let mut target = host.to_owned();
+    let mut iter = flags.iter();
+    while let Some(flag) = iter.next() {
+        match *flag {
+            "--target" => target = iter.next().expect("--target value").to_string(),
+            other => args.push(other.to_owned()),
+        }
+    }
+    args.extend([
+        "--target".into(),
+        target,
+        "-e".into(),
+        "normal,build".into(),
+    ]);
+    args.extend([
+        "--prefix".into(),
+        "none".into(),
+        "--format".into(),
+        "{p}".into(),
+    ]);
+    let output = cargo()
+        .current_dir(dir)
+        .args(&args)
+        .output()
+        .expect("run cargo tree");
+    assert!(
+        output.status.success(),
+        "cargo {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(Pkg::from_cargo_tree)
+        .collect()
+}
+
+/// A copy of `fixtures/hooks-app` in `dir`, its `build-hooks` path dependency rewritten to the
+/// absolute path of this repository's `build-hooks/`. Returns the copy's root.
+pub fn hooks_fixture(dir: &Path) -> PathBuf {
+    let root = dir.join("hooks-app");
+    copy_dir(&fixtures_dir().join("hooks-app"), &root);
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read hooks-app/Cargo.toml");
+    let relative = "path = \"../../../build-hooks\"";
+    assert!(
+        text.contains(relative),
+        "hooks-app/Cargo.toml lost its build-hooks path"
+    );
+    let absolute = repo_root().join("build-hooks");
+    let text = text.replace(
+        relative,
+        &format!("path = {:?}", absolute.display().to_string()),
+    );
+    std::fs::write(&manifest, text).expect("write hooks-app/Cargo.toml");
+    root
+}
+
+/// The build directory of the `hooks-app` fixture builds, shared by every test (and kept between
+/// runs, beside the scratch directories: the fixture's build-dependency on `build-hooks`
+/// compiles this whole workspace's dependency tree once).
+pub fn hooks_target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .map(|profile| profile.join("sbom-it-hooks-target"))
+        .unwrap_or_else(|| std::env::temp_dir().join("sbom-it-hooks-target"))
+}
+
+/// Every file under `dir` but `target/` directories, by `/`-separated relative path, with its
+/// bytes: compare two snapshots to show that a build wrote nothing into a source tree.
+pub fn tree_snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, into: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let entry = entry.expect("dir entry");
+            let path = entry.path();
+            if entry.file_type().expect("file type").is_dir() {
+                if entry.file_name() != "target" {
+                    walk(root, &path, into);
+                }
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .expect("under the root")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                into.insert(relative, std::fs::read(&path).expect("read file"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}

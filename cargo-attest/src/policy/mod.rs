@@ -13,6 +13,7 @@ pub mod level;
 pub mod manifest;
 pub mod report;
 pub mod rules;
+pub mod run;
 pub mod unsafe_count;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use cargo_sbom::{ResolvedGraph, Workspace};
 
 pub use config::Config;
 pub use finding::{Finding, Location, RuleId, Severity};
+pub use run::{load_workspace, run_rules};
 
 use crate::error::Result;
 

@@ -1,0 +1,381 @@
+//! The build-time SBOM: resolved from a `build.rs` for the package being built, written into
+//! `OUT_DIR` and, with [`Sbom::embed`], linked into the package's binaries.
+//!
+//! # Locks
+//!
+//! The hook runs `$CARGO metadata --offline --all-features` while the outer `cargo build` is
+//! running. This does not block: `cargo build` holds the build directory lock
+//! (`target/debug/.cargo-lock`) for the whole build, but `cargo metadata` never takes it (it
+//! does not touch the build directory), and the package cache lock of `CARGO_HOME` is only held
+//! by the outer cargo while it resolves and downloads, which is finished before any build script
+//! runs. `--offline` keeps the inner cargo from ever trying to update the index, which would
+//! need that lock and the network. The lockfile is already written by the outer cargo, so the
+//! inner one reads it unchanged.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use cargo_sbom::{
+    CargoNetwork, CycloneDxVersion, DocumentOptions, FeatureSelection, Format, Lifecycle,
+    PackageSelection, ResolveOptions, ResolvedGraph, Timestamp, Workspace,
+};
+
+use crate::embed;
+
+pub use cargo_sbom::CycloneDxVersion as SpecVersion;
+
+/// The documents [`Sbom::write`] writes into `OUT_DIR`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SbomFormat {
+    /// CycloneDX JSON and SPDX 2.3 JSON.
+    #[default]
+    Both,
+    /// CycloneDX JSON only.
+    CycloneDx,
+    /// SPDX 2.3 JSON only.
+    Spdx,
+}
+
+/// An error of the build hook. Its `Debug` output is its message, so that `.unwrap()` in a
+/// `build.rs` prints a readable error.
+#[derive(thiserror::Error)]
+pub enum Error {
+    /// A variable cargo sets for build scripts is missing or not Unicode.
+    #[error(
+        "build_hooks: environment variable {name} is {problem} (Sbom::from_env() must run inside a build script)"
+    )]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// `not set` or `not valid Unicode`.
+        problem: &'static str,
+    },
+    /// Loading or resolving the package's dependency graph failed.
+    #[error("build_hooks: the dependency graph of {manifest}: {source}")]
+    Graph {
+        /// The package's manifest.
+        manifest: PathBuf,
+        /// What went wrong.
+        source: cargo_sbom::Error,
+    },
+    /// A `CARGO_FEATURE_*` variable matches no feature declared by the package.
+    #[error("build_hooks: {variable} matches no feature of {manifest} (declared: {declared})")]
+    UnknownFeature {
+        /// The environment variable.
+        variable: String,
+        /// The package's manifest.
+        manifest: PathBuf,
+        /// The declared features.
+        declared: String,
+    },
+    /// A file could not be written.
+    #[error("build_hooks: could not write {path}: {reason}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The SBOM cannot be embedded for this target.
+    #[error("build_hooks: cannot embed the SBOM for target {target}: {reason}")]
+    Embed {
+        /// The target triple.
+        target: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// What [`Sbom::write`] wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// The CycloneDX document in `OUT_DIR`, when written.
+    pub cyclonedx: Option<PathBuf>,
+    /// The SPDX document in `OUT_DIR`, when written.
+    pub spdx: Option<PathBuf>,
+    /// The object file linked into the binaries ([`Sbom::embed`]).
+    pub object: Option<PathBuf>,
+    /// The number of components of the SBOM.
+    pub components: usize,
+}
+
+/// The SBOM of the package being built, configured by a builder and produced by [`Sbom::write`].
+#[derive(Debug)]
+pub struct Sbom {
+    format: SbomFormat,
+    spec_version: CycloneDxVersion,
+    include_dev: bool,
+    include_build_deps: bool,
+    embed: bool,
+    vars: Vec<(OsString, OsString)>,
+}
+
+impl Default for Sbom {
+    fn default() -> Self {
+        Self::from_env()
+    }
+}
+
+impl Sbom {
+    /// Reads the build script's environment (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`,
+    /// `CARGO_PKG_VERSION`, `CARGO_FEATURE_*`, `TARGET`, `OUT_DIR`). Missing variables are
+    /// reported by [`Sbom::write`].
+    pub fn from_env() -> Self {
+        Self::from_vars(std::env::vars_os())
+    }
+
+    /// Like [`Sbom::from_env`], from the given variables (for tests and wrappers).
+    pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Self {
+        Self {
+            format: SbomFormat::Both,
+            spec_version: CycloneDxVersion::V1_6,
+            include_dev: false,
+            include_build_deps: true,
+            embed: false,
+            vars: vars.into_iter().collect(),
+        }
+    }
+
+    /// Which documents to write into `OUT_DIR` (default: CycloneDX and SPDX).
+    pub fn format(mut self, format: SbomFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The CycloneDX version, of the file and of the embedded document (default: 1.6).
+    pub fn spec_version(mut self, version: SpecVersion) -> Self {
+        self.spec_version = version;
+        self
+    }
+
+    /// Include the package's dev-dependencies (default: no; they are not in the binaries).
+    pub fn include_dev(mut self, include: bool) -> Self {
+        self.include_dev = include;
+        self
+    }
+
+    /// Include build-time-only crates: build-dependencies (this hook among them), proc-macros
+    /// and what only they use (default: yes).
+    pub fn include_build_deps(mut self, include: bool) -> Self {
+        self.include_build_deps = include;
+        self
+    }
+
+    /// Also link the SBOM into the package's binaries (see [`cargo_sbom::embedded`] for the
+    /// sections), with cargo-auditable's `.dep-v0` data beside it.
+    pub fn embed(mut self) -> Self {
+        self.embed = true;
+        self
+    }
+
+    fn var(&self, name: &'static str) -> Result<String, Error> {
+        let value = self
+            .vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .ok_or(Error::Env {
+                name,
+                problem: "not set",
+            })?;
+        value.to_str().map(str::to_owned).ok_or(Error::Env {
+            name,
+            problem: "not valid Unicode",
+        })
+    }
+
+    /// The suffixes of the `CARGO_FEATURE_*` variables, sorted.
+    fn feature_vars(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .vars
+            .iter()
+            .filter_map(|(k, _)| {
+                k.to_str()?
+                    .strip_prefix("CARGO_FEATURE_")
+                    .map(str::to_owned)
+            })
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Resolves the graph, writes the documents into `OUT_DIR` (never elsewhere), prints the
+    /// `cargo:rerun-if-changed` lines and, with [`Sbom::embed`], the linker arguments.
+    pub fn write(self) -> Result<Written, Error> {
+        let out_dir = PathBuf::from(self.var("OUT_DIR")?);
+        let manifest_dir = PathBuf::from(self.var("CARGO_MANIFEST_DIR")?);
+        let name = self.var("CARGO_PKG_NAME")?;
+        let version = self.var("CARGO_PKG_VERSION")?;
+        let target = self.var("TARGET")?;
+        let manifest = manifest_dir.join("Cargo.toml");
+        let graph_error = |source| Error::Graph {
+            manifest: manifest.clone(),
+            source,
+        };
+
+        // Never the network: the outer cargo has resolved and fetched everything already.
+        let network = CargoNetwork {
+            offline: true,
+            ..CargoNetwork::default()
+        };
+        let workspace = Workspace::load(Some(&manifest), network, std::slice::from_ref(&target))
+            .map_err(graph_error)?;
+        let spec = format!("{name}@{version}");
+        let members = workspace
+            .select(&PackageSelection::Packages(vec![spec.clone()]))
+            .map_err(graph_error)?;
+        let features = self.features(&workspace, &members, &manifest)?;
+        let options = ResolveOptions {
+            packages: PackageSelection::Packages(vec![spec]),
+            features,
+            target: Some(target.clone()),
+            include_dev: self.include_dev,
+            exclude_build: !self.include_build_deps,
+        };
+        let graph = workspace.resolve(&members, &options).map_err(graph_error)?;
+        print_rerun_lines(&workspace);
+
+        let timestamp = Timestamp::from_env().map_err(graph_error)?;
+        let document = |format| DocumentOptions {
+            format,
+            timestamp,
+            lifecycle: Lifecycle::Build,
+        };
+        let cyclonedx = cargo_sbom::render(&graph, &document(Format::CycloneDx(self.spec_version)));
+        let stem = format!("{name}-{version}");
+        let mut written = Written {
+            components: graph.components.len(),
+            ..Written::default()
+        };
+        if matches!(self.format, SbomFormat::Both | SbomFormat::CycloneDx) {
+            let path = out_dir.join(format!("{stem}.cdx.json"));
+            write_file(&path, &cyclonedx)?;
+            written.cyclonedx = Some(path);
+        }
+        if matches!(self.format, SbomFormat::Both | SbomFormat::Spdx) {
+            let path = out_dir.join(format!("{stem}.spdx.json"));
+            write_file(
+                &path,
+                &cargo_sbom::render(&graph, &document(Format::Spdx23)),
+            )?;
+            written.spdx = Some(path);
+        }
+        if self.embed {
+            written.object = Some(self.embed_into(&out_dir, &target, &graph, &cyclonedx)?);
+        }
+        Ok(written)
+    }
+
+    /// The features cargo enabled for the package, named as declared: cargo upper-cases the
+    /// names and replaces `-` by `_` in `CARGO_FEATURE_*`, so the declared names are mapped the
+    /// same way and matched.
+    fn features(
+        &self,
+        workspace: &Workspace,
+        members: &[&guppy::PackageId],
+        manifest: &Path,
+    ) -> Result<FeatureSelection, Error> {
+        let mut declared: BTreeSet<String> = BTreeSet::new();
+        let mut dependencies: BTreeSet<String> = BTreeSet::new();
+        for id in members {
+            if let Ok(package) = workspace.package_graph().metadata(id) {
+                declared.extend(package.named_features().map(str::to_owned));
+                dependencies.extend(package.direct_links().map(|l| l.dep_name().to_owned()));
+            }
+        }
+        let env_name = |feature: &str| feature.to_uppercase().replace('-', "_");
+        let mut features = Vec::new();
+        for variable in self.feature_vars() {
+            // Named features first; then the implicit feature of an optional dependency.
+            let found = declared
+                .iter()
+                .chain(dependencies.iter())
+                .find(|f| env_name(f) == variable);
+            match found {
+                Some(feature) => features.push(feature.clone()),
+                None => {
+                    return Err(Error::UnknownFeature {
+                        variable: format!("CARGO_FEATURE_{variable}"),
+                        manifest: manifest.to_owned(),
+                        declared: declared.iter().cloned().collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+        }
+        Ok(FeatureSelection {
+            features,
+            all_features: false,
+            // `default` is among the variables when cargo enabled it.
+            no_default_features: true,
+        })
+    }
+
+    fn embed_into(
+        &self,
+        out_dir: &Path,
+        target: &str,
+        graph: &ResolvedGraph,
+        cyclonedx: &[u8],
+    ) -> Result<PathBuf, Error> {
+        let embed_error = |reason: String| Error::Embed {
+            target: target.to_owned(),
+            reason,
+        };
+        let cfg = |name: &'static str| self.var(name).unwrap_or_default();
+        let platform = embed::Platform {
+            arch: cfg("CARGO_CFG_TARGET_ARCH"),
+            endian: cfg("CARGO_CFG_TARGET_ENDIAN"),
+            pointer_width: cfg("CARGO_CFG_TARGET_POINTER_WIDTH"),
+            os: cfg("CARGO_CFG_TARGET_OS"),
+            env: cfg("CARGO_CFG_TARGET_ENV"),
+            vendor: cfg("CARGO_CFG_TARGET_VENDOR"),
+        };
+        let dep_v0 = crate::dep_v0::render(graph);
+        let object = embed::object_file(&platform, cyclonedx, &dep_v0).map_err(embed_error)?;
+        let path = out_dir.join("cargo-sbom-embedded.o");
+        write_file(&path, &object.bytes)?;
+        println!("cargo:rustc-link-arg-bins={}", path.display());
+        for arg in object.link_args {
+            println!("cargo:rustc-link-arg-bins={arg}");
+        }
+        Ok(path)
+    }
+}
+
+/// `cargo:rerun-if-changed` for what the graph is made of: the lockfile and the manifest of every
+/// local package (workspace members and path dependencies). Git and registry packages are pinned
+/// by the lockfile. `SOURCE_DATE_EPOCH` is the document's timestamp.
+fn print_rerun_lines(workspace: &Workspace) {
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.root().join("Cargo.lock").display()
+    );
+    let mut manifests: BTreeSet<PathBuf> = BTreeSet::new();
+    manifests.insert(workspace.root().join("Cargo.toml"));
+    for package in workspace.package_graph().packages() {
+        if package.source().is_local() {
+            manifests.insert(package.manifest_path().as_std_path().to_owned());
+        }
+    }
+    for manifest in manifests {
+        println!("cargo:rerun-if-changed={}", manifest.display());
+    }
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    cargo_sbom::output::write_atomic(path, bytes).map_err(|e| Error::Write {
+        path: path.to_owned(),
+        reason: match e {
+            cargo_sbom::Error::Write { reason, .. } => reason,
+            other => other.to_string(),
+        },
+    })
+}

@@ -1,0 +1,292 @@
+//! The build hooks: `fixtures/hooks-app` (a binary with a feature-gated optional dependency and
+//! `cfg(unix)`/`cfg(windows)` dependencies) calls `build_hooks::Sbom::from_env().embed()` from its
+//! `build.rs`. Its SBOM, written into `OUT_DIR` and read back from the binary with
+//! `cargo sbom --from-binary`, lists what `cargo tree -e normal,build` lists for the same flags;
+//! cargo-audit reads the `.dep-v0` section (`CARGO_AUDIT_BIN`), and the third-party checks pass
+//! (`CARGO_SBOM_VERIFY_DIR`).
+//!
+//! Every build uses one build directory ([`hooks_target_dir`]): the fixture's build-dependency
+//! on `build-hooks` compiles the suite's whole dependency tree, once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use integration_tests::{
+    Cdx, SOURCE_DATE_EPOCH, cargo, cargo_sbom_bin, cargo_tree_at, fixtures_dir, hooks_fixture,
+    hooks_target_dir, property, rustc_host, scratch_dir, show, verify_dir,
+};
+use serde_json::Value;
+
+/// The copy of the fixture of this test process.
+fn app() -> &'static Path {
+    static APP: OnceLock<PathBuf> = OnceLock::new();
+    APP.get_or_init(|| hooks_fixture(scratch_dir()))
+}
+
+/// One build of the fixture: the binary (copied out of the shared build directory, where the
+/// next build with other flags replaces it) and the build script's `OUT_DIR`.
+#[derive(Debug)]
+struct Built {
+    exe: PathBuf,
+    out_dir: PathBuf,
+}
+
+/// Builds the fixture with `flags` (serialised: the builds share the build directory and the
+/// uplifted binary's path).
+fn build(flags: &[&str]) -> Built {
+    build_in(app(), flags)
+}
+
+/// Builds the fixture copy at `dir` with `flags`.
+fn build_in(dir: &Path, flags: &[&str]) -> Built {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let started = std::time::Instant::now();
+    let output = cargo()
+        .current_dir(dir)
+        .args(["build", "--offline", "--message-format", "json"])
+        .args(flags)
+        .env("CARGO_TARGET_DIR", hooks_target_dir())
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo build");
+    assert!(
+        output.status.success(),
+        "cargo build {flags:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    eprintln!("cargo build {flags:?}: {:?}", started.elapsed());
+    let messages: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let is_app = |m: &&Value| {
+        m["package_id"]
+            .as_str()
+            .is_some_and(|id| id.contains("hooks-app"))
+    };
+    let exe = messages
+        .iter()
+        .filter(is_app)
+        .filter(|m| m["reason"] == "compiler-artifact")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported the hooks-app executable");
+    let out_dir = messages
+        .iter()
+        .filter(is_app)
+        .filter(|m| m["reason"] == "build-script-executed")
+        .find_map(|m| m["out_dir"].as_str().map(PathBuf::from))
+        .expect("cargo reported the build script's OUT_DIR");
+    let name = format!(
+        "bin-hooks-app{}",
+        flags.join("").replace(['-', ' ', '/'], "_")
+    );
+    let copy = dir.with_file_name(name);
+    std::fs::copy(&exe, &copy).expect("copy the binary");
+    Built { exe: copy, out_dir }
+}
+
+fn from_binary(exe: &Path) -> Output {
+    Command::new(cargo_sbom_bin())
+        .arg("--from-binary")
+        .arg(exe)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo-sbom --from-binary")
+}
+
+fn embedded(exe: &Path) -> Cdx {
+    let output = from_binary(exe);
+    assert!(
+        output.status.success(),
+        "cargo-sbom --from-binary {}: {}",
+        exe.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Cdx(serde_json::from_slice(&output.stdout).expect("the embedded SBOM is JSON"))
+}
+
+/// The embedded SBOM lists exactly what `cargo tree -e normal,build` lists, for each feature
+/// selection; the optional dependency follows the feature, and the build hook is build-time.
+#[test]
+fn embedded_sbom_matches_cargo_tree() {
+    let host = rustc_host();
+    for flags in [&[][..], &["--features", "fast-format"][..]] {
+        let built = build(flags);
+        let cdx = embedded(&built.exe);
+        let expected = cargo_tree_at(app(), &host, flags);
+        let actual = cdx.packages();
+        assert_eq!(
+            actual,
+            expected,
+            "{flags:?}: only in the SBOM:\n{}only in cargo tree:\n{}",
+            show(&actual.difference(&expected).cloned().collect()),
+            show(&expected.difference(&actual).cloned().collect())
+        );
+        assert_eq!(cdx.0["specVersion"], "1.6");
+        assert_eq!(cdx.root()["name"], "hooks-app");
+        // itoa is also a build-time crate (of serde_json, under build-hooks); at run time it is
+        // there only with the feature.
+        let runtime_itoa = cdx
+            .named("itoa")
+            .into_iter()
+            .any(|c| property(c, "cargo-sbom:usage") == Some("runtime"));
+        assert_eq!(
+            runtime_itoa,
+            !flags.is_empty(),
+            "{flags:?}: the runtime itoa follows the feature"
+        );
+        let hooks = cdx.named("build-hooks");
+        assert_eq!(hooks.len(), 1, "build-hooks is listed once");
+        assert_eq!(property(hooks[0], "cargo-sbom:usage"), Some("build"));
+        assert_eq!(cdx.named("cfg-if").len(), 1, "the cfg(unix) dependency");
+        assert!(
+            cdx.0["metadata"]["lifecycles"]
+                .to_string()
+                .contains("\"build\""),
+            "lifecycle build: {}",
+            cdx.0["metadata"]
+        );
+    }
+}
+
+/// `OUT_DIR` holds the CycloneDX and SPDX documents; the embedded one is the same bytes; both
+/// pass the third-party checks when `CARGO_SBOM_VERIFY_DIR` is set.
+#[test]
+fn out_dir_documents() {
+    let built = build(&[]);
+    let cdx_path = built.out_dir.join("hooks-app-0.1.0.cdx.json");
+    let spdx_path = built.out_dir.join("hooks-app-0.1.0.spdx.json");
+    let cdx = std::fs::read(&cdx_path).expect("the CycloneDX document in OUT_DIR");
+    let spdx: Value =
+        serde_json::from_slice(&std::fs::read(&spdx_path).expect("the SPDX document in OUT_DIR"))
+            .expect("SPDX JSON");
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        from_binary(&built.exe).stdout,
+        cdx,
+        "the embedded SBOM is the OUT_DIR document"
+    );
+    // Nothing but our files and the object file in OUT_DIR.
+    let mut names: Vec<String> = std::fs::read_dir(&built.out_dir)
+        .expect("read OUT_DIR")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cargo-sbom-embedded.o",
+            "hooks-app-0.1.0.cdx.json",
+            "hooks-app-0.1.0.spdx.json"
+        ]
+    );
+    if let Some(verify) = verify_dir("the third-party checks of the build-time SBOMs") {
+        for (script, file) in [("check-cyclonedx", &cdx_path), ("check-spdx", &spdx_path)] {
+            let output = Command::new(verify.join(script))
+                .arg(file)
+                .output()
+                .expect("run the verification script");
+            assert!(
+                output.status.success(),
+                "{script} {}:\n{}{}",
+                file.display(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
+
+/// `cargo audit bin` reads the `.dep-v0` section (with `CARGO_AUDIT_BIN` pointing to
+/// cargo-audit): it finds the fake advisory's crate... or at least parses the packages.
+#[test]
+fn cargo_audit_reads_dep_v0() {
+    let Some(audit) = std::env::var_os("CARGO_AUDIT_BIN").filter(|v| !v.is_empty()) else {
+        eprintln!("note: CARGO_AUDIT_BIN is not set; skipping the cargo-audit check");
+        return;
+    };
+    let built = build(&["--features", "fast-format"]);
+    let output = Command::new(audit)
+        .args(["audit", "--no-fetch", "--stale", "--json", "--db"])
+        .arg(fixtures_dir().join("advisory-db-mini"))
+        .arg("bin")
+        .arg(&built.exe)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo-audit");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "cargo audit bin printed no JSON report ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let count = report["lockfile"]["dependency-count"].as_u64().unwrap_or(0);
+    let tree = cargo_tree_at(app(), &rustc_host(), &["--features", "fast-format"]);
+    assert_eq!(
+        count as usize,
+        tree.len(),
+        "cargo audit read every package of .dep-v0: {report}"
+    );
+}
+
+/// `--from-binary` on a file that is not a binary, or a binary without an SBOM: exit 2 and a
+/// message naming the file.
+#[test]
+fn from_binary_errors() {
+    let text = scratch_dir().join("not-a-binary.txt");
+    std::fs::write(&text, "hello").expect("write");
+    let output = from_binary(&text);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not-a-binary.txt") && stderr.contains("not an executable"),
+        "{stderr}"
+    );
+    let output = from_binary(cargo_sbom_bin());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no embedded SBOM"), "{stderr}");
+}
+
+/// The build script reruns when the graph may change (the lockfile, a manifest), and only then
+/// (not for a source file).
+#[test]
+fn reruns_exactly_when_the_graph_may_change() {
+    let dir = hooks_fixture(&scratch_dir().join("rerun"));
+    let sbom_mtime = |built: &Built| {
+        std::fs::metadata(built.out_dir.join("hooks-app-0.1.0.cdx.json"))
+            .and_then(|m| m.modified())
+            .expect("the SBOM in OUT_DIR")
+    };
+    let touch = |path: &Path| {
+        std::fs::File::options()
+            .append(true)
+            .open(path)
+            .and_then(|f| {
+                f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(2))
+            })
+            .expect("touch");
+    };
+    let first = sbom_mtime(&build_in(&dir, &[]));
+    assert_eq!(sbom_mtime(&build_in(&dir, &[])), first, "a no-op build");
+    touch(&dir.join("src/main.rs"));
+    assert_eq!(
+        sbom_mtime(&build_in(&dir, &[])),
+        first,
+        "a source change does not rerun the hook"
+    );
+    touch(&dir.join("Cargo.lock"));
+    let after_lock = sbom_mtime(&build_in(&dir, &[]));
+    assert_ne!(after_lock, first, "a lockfile change reruns the hook");
+    touch(&dir.join("Cargo.toml"));
+    assert_ne!(
+        sbom_mtime(&build_in(&dir, &[])),
+        after_lock,
+        "a manifest change reruns the hook"
+    );
+}
