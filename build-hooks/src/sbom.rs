@@ -220,9 +220,11 @@ impl Sbom {
             source,
         };
 
-        // Never the network: the outer cargo has resolved and fetched everything already.
+        // Never the network, and never a write to Cargo.lock (outside OUT_DIR): the outer cargo
+        // has resolved, locked and fetched everything already.
         let network = CargoNetwork {
             offline: true,
+            locked: true,
             ..CargoNetwork::default()
         };
         let workspace = Workspace::load(Some(&manifest), network, std::slice::from_ref(&target))
