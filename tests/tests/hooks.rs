@@ -234,6 +234,56 @@ fn cargo_audit_reads_dep_v0() {
     );
 }
 
+/// cargo-auditable's own reader, `rust-audit-info` (crates.io; `.ci/run` installs it and sets
+/// `RUST_AUDIT_INFO_BIN`), parses the `.dep-v0` section: the same packages as `cargo tree`, one
+/// root, build-only crates marked `build`.
+#[test]
+fn rust_audit_info_reads_dep_v0() {
+    let Some(reader) = std::env::var_os("RUST_AUDIT_INFO_BIN").filter(|v| !v.is_empty()) else {
+        eprintln!("note: RUST_AUDIT_INFO_BIN is not set; skipping the rust-audit-info check");
+        return;
+    };
+    let built = build(&["--features", "fast-format"]);
+    let output = Command::new(reader)
+        .arg(&built.exe)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rust-audit-info");
+    assert!(
+        output.status.success(),
+        "rust-audit-info failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let info: Value = serde_json::from_slice(&output.stdout).expect("rust-audit-info prints JSON");
+    let packages = info["packages"].as_array().expect("packages");
+    let listed: std::collections::BTreeSet<String> = packages
+        .iter()
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["name"].as_str().unwrap_or(""),
+                p["version"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let tree: std::collections::BTreeSet<String> =
+        cargo_tree_at(app(), &rustc_host(), &["--features", "fast-format"])
+            .iter()
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+    assert_eq!(
+        listed, tree,
+        "rust-audit-info read every package of .dep-v0"
+    );
+    let roots = packages.iter().filter(|p| p["root"] == true).count();
+    assert_eq!(roots, 1, "{info}");
+    let build_hooks = packages
+        .iter()
+        .find(|p| p["name"] == "build-hooks")
+        .expect("build-hooks listed");
+    assert_eq!(build_hooks["kind"], "build", "{build_hooks}");
+}
+
 /// `--from-binary` on a file that is not a binary, or a binary without an SBOM: exit 2 and a
 /// message naming the file.
 #[test]
