@@ -415,12 +415,17 @@ fn with_suffix(prefix: &Path, extension: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn run_build(args: BuildArgs) -> Result<ExitCode, Error> {
-    let signer = load_signer(&args.key)?;
-    let mut cargo_args = args.cargo_args;
+/// Cargo build arguments as given, without a leading `--` separator (accepted but not needed).
+fn without_separator(mut cargo_args: Vec<String>) -> Vec<String> {
     if cargo_args.first().is_some_and(|a| a == "--") {
         cargo_args.remove(0);
     }
+    cargo_args
+}
+
+fn run_build(args: BuildArgs) -> Result<ExitCode, Error> {
+    let signer = load_signer(&args.key)?;
+    let cargo_args = without_separator(args.cargo_args);
     let options = build::BuildOptions {
         cargo_args,
         out_dir: args.out_dir,
@@ -430,10 +435,7 @@ fn run_build(args: BuildArgs) -> Result<ExitCode, Error> {
 
 fn run_release(args: ReleaseArgs) -> Result<ExitCode, Error> {
     let signer = load_signer(&args.key)?;
-    let mut cargo_args = args.cargo_args;
-    if cargo_args.first().is_some_and(|a| a == "--") {
-        cargo_args.remove(0);
-    }
+    let cargo_args = without_separator(args.cargo_args);
     let mut selection = Vec::new();
     for package in args.packages {
         selection.extend(["--package".to_owned(), package]);

@@ -884,3 +884,19 @@ pub fn tree_snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walk(dir, dir, &mut files);
     files
 }
+
+/// Runs the third-party checker `checker` (e.g. `check-bundle`) of the harness at `verify` with
+/// `args`, and asserts it passed: exit 0 and a `PASS` line.
+#[track_caller]
+pub fn assert_checker_passes(verify: &Path, checker: &str, args: &[&Path]) {
+    let output = Command::new(verify.join(checker))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {checker}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("PASS"),
+        "{checker} {args:?}:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

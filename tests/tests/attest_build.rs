@@ -17,7 +17,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use integration_tests::{
-    attest_command, copy_dir, fixtures_dir, make_git_repo, scratch_dir, verify_dir,
+    assert_checker_passes, attest_command, copy_dir, fixtures_dir, make_git_repo, scratch_dir,
+    verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -444,18 +445,7 @@ fn third_party_checkers_accept_the_output() {
     for algorithm in ["ecdsa-p256", "ed25519"] {
         let out = built(algorithm, &format!("third-party-{algorithm}"));
         let (_, _, public) = key_pair(algorithm);
-        let run = |checker: &str, args: &[&Path]| {
-            let output = Command::new(verify.join(checker))
-                .args(args)
-                .output()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(
-                output.status.success() && stdout.contains("PASS"),
-                "{checker} {args:?}:\n{stdout}{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        };
+        let run = |checker: &str, args: &[&Path]| assert_checker_passes(&verify, checker, args);
         for suffix in ["provenance", "cdx", "spdx"] {
             let bundle = out.join(format!("{STEM}.{suffix}.sigstore.json"));
             let envelope = out.join(format!("{STEM}.{suffix}.envelope.json"));

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use integration_tests::{attest_command, verify_dir};
+use integration_tests::{assert_checker_passes, attest_command, verify_dir};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -290,18 +290,12 @@ fn signed_report_verifies() {
     if let Some(dir) = verify_dir("the third-party checks of the signed SSDF report") {
         let envelope = root.join("ssdf.envelope.json");
         std::fs::write(&envelope, bundle_json["dsseEnvelope"].to_string()).unwrap();
+        let lockfile = root.join("Cargo.lock");
         for (checker, file) in [("check-bundle", &bundle), ("check-dsse", &envelope)] {
-            let output = Command::new(dir.join(checker))
-                .arg(file)
-                .arg(&public)
-                .arg(root.join("Cargo.lock"))
-                .output()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(
-                output.status.success() && stdout.contains("PASS"),
-                "{checker}:\n{stdout}{}",
-                String::from_utf8_lossy(&output.stderr)
+            assert_checker_passes(
+                &dir,
+                checker,
+                &[file.as_path(), public.as_path(), &lockfile],
             );
         }
     }
