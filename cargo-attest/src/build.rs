@@ -247,7 +247,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
         .then(|| {
             Sha256Hex::of_file(&lockfile_path).map_err(|e| Error::Read {
                 path: lockfile_path.clone(),
-                reason: crate::keys::io_reason(&e),
+                reason: crate::error::io_reason(&e),
             })
         })
         .transpose()?;
@@ -339,7 +339,7 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
     ];
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::Write {
         path: out_dir.clone(),
-        reason: crate::keys::io_reason(&e),
+        reason: crate::error::io_reason(&e),
     })?;
     for file in &files {
         cargo_sbom::output::write_atomic(&file.path, &file.bytes)?;
@@ -405,7 +405,7 @@ fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<Resour
         .map(|(artifact, name)| {
             let digest = Sha256Hex::of_file(&artifact.path).map_err(|e| Error::Read {
                 path: artifact.path.clone(),
-                reason: crate::keys::io_reason(&e),
+                reason: crate::error::io_reason(&e),
             })?;
             Ok(ResourceDescriptor::file(name, digest.as_str()))
         })

@@ -196,7 +196,7 @@ pub fn run(args: &[String]) -> Result<BuildOutcome> {
     let mut child = command.spawn().map_err(|e| {
         Error::Usage(format!(
             "could not run `{program_name} build`: {}",
-            crate::keys::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })?;
     let mut outcome = BuildOutcome::default();
@@ -205,7 +205,7 @@ pub fn run(args: &[String]) -> Result<BuildOutcome> {
         for line in BufReader::new(stdout).split(b'\n') {
             let line = line.map_err(|e| Error::Read {
                 path: PathBuf::from(format!("the output of `{program_name} build`")),
-                reason: crate::keys::io_reason(&e),
+                reason: crate::error::io_reason(&e),
             })?;
             match parse_message(&line) {
                 Some(message) => outcome.record(&message),
@@ -221,7 +221,7 @@ pub fn run(args: &[String]) -> Result<BuildOutcome> {
     let status = child.wait().map_err(|e| {
         Error::Usage(format!(
             "`{program_name} build` could not be waited for: {}",
-            crate::keys::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })?;
     outcome.exit_code = status.code().unwrap_or(101);

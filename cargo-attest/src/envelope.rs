@@ -76,7 +76,7 @@ pub fn read_signed(path: &Path) -> std::result::Result<SignedDocument, ReadFailu
     let bytes = std::fs::read(path).map_err(|e| {
         ReadFailure::Malformed(Error::Read {
             path: path.to_owned(),
-            reason: crate::keys::io_reason(&e),
+            reason: crate::error::io_reason(&e),
         })
     })?;
     parse_signed(path, &bytes)

@@ -12,7 +12,7 @@ use pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, io_reason};
 
 /// The environment variable that may hold the signing key's PEM text (for CI secrets).
 pub const KEY_ENV: &str = "CARGO_ATTEST_KEY";
@@ -125,14 +125,6 @@ impl KeySource {
                     })
             }
         }
-    }
-}
-
-/// The operating system's words for an I/O error (never the file contents).
-pub fn io_reason(error: &std::io::Error) -> String {
-    match error.raw_os_error() {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
-        None => error.kind().to_string(),
     }
 }
 

@@ -493,7 +493,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Error> {
     let signer = load_signer(&args.key)?;
     let predicate_bytes = std::fs::read(&args.predicate).map_err(|e| Error::Read {
         path: args.predicate.clone(),
-        reason: cargo_attest::keys::io_reason(&e),
+        reason: cargo_attest::error::io_reason(&e),
     })?;
     let predicate: serde_json::Value =
         serde_json::from_slice(&predicate_bytes).map_err(|e| Error::Malformed {
@@ -538,7 +538,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Error> {
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::Write {
                     path: "standard output".into(),
-                    reason: cargo_attest::keys::io_reason(&e),
+                    reason: cargo_attest::error::io_reason(&e),
                 })?;
         }
     }
@@ -555,7 +555,7 @@ fn display_name(path: &Path) -> String {
 fn file_digest(path: &Path) -> Result<Sha256Hex, Error> {
     Sha256Hex::of_file(path).map_err(|e| Error::Read {
         path: path.to_owned(),
-        reason: cargo_attest::keys::io_reason(&e),
+        reason: cargo_attest::error::io_reason(&e),
     })
 }
 
@@ -823,6 +823,6 @@ fn emit(output: Option<&Path>, bytes: &[u8], to_stderr: bool) -> Result<(), Erro
             "standard output"
         }
         .into(),
-        reason: cargo_attest::keys::io_reason(&e),
+        reason: cargo_attest::error::io_reason(&e),
     })
 }

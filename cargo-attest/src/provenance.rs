@@ -64,7 +64,7 @@ fn run_version(program: OsString) -> Result<String> {
     let output = Command::new(&program).arg("-vV").output().map_err(|e| {
         Error::Usage(format!(
             "could not run `{name} -vV`: {}",
-            crate::keys::io_reason(&e)
+            crate::error::io_reason(&e)
         ))
     })?;
     if !output.status.success() {

@@ -58,12 +58,17 @@ use cargo_sbom::digest::Sha256Hex;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+#[cfg(feature = "attest")]
+use crate::error::Error;
+use crate::error::Result;
+#[cfg(feature = "attest")]
 use crate::keys::Signer;
 use crate::policy::level::Level;
 use crate::policy::rules::advisories::AdvisoryLevel;
 use crate::policy::{Config as PolicyConfig, Finding, RuleId, Severity};
-use crate::statement::{PAYLOAD_TYPE, ResourceDescriptor, Statement};
+use crate::statement::ResourceDescriptor;
+#[cfg(feature = "attest")]
+use crate::statement::{PAYLOAD_TYPE, Statement};
 
 /// The predicate type of a signed SSDF report (owned by this project, versioned).
 pub const PREDICATE_TYPE: &str = "https://github.com/cargo-attest/cargo-attest/ssdf-report/v1";
@@ -1225,6 +1230,7 @@ fn escape(text: &str) -> String {
 /// ([`PREDICATE_TYPE`]) and, as subjects, the evidence files with a digest plus `extra_subjects`
 /// (e.g. the written report file), as Sigstore bundle v0.3 JSON. Fails when `Cargo.lock` has no
 /// digest (it is the one subject every report has).
+#[cfg(feature = "attest")]
 pub fn sign(
     report: &SsdfReport,
     extra_subjects: &[ResourceDescriptor],
@@ -1525,6 +1531,7 @@ not-applicable = [{ task = "PW.4.2", reason = "nothing for reuse" }]
     }
 
     #[test]
+    #[cfg(feature = "attest")]
     fn the_signed_statement_has_the_evidence_as_subjects() {
         let dir = workspace();
         let config = config("");

@@ -14,10 +14,13 @@
 //! linker is told to keep (`-u`/`/INCLUDE:`), for the linkers that drop unreferenced sections.
 
 use std::io::Read;
+#[cfg(feature = "from-binary")]
 use std::path::Path;
 
+#[cfg(feature = "from-binary")]
 use object::{Object, ObjectSection};
 
+#[cfg(feature = "from-binary")]
 use crate::error::{Error, Result};
 
 /// The CycloneDX section on ELF targets.
@@ -44,6 +47,7 @@ const MAX_DECOMPRESSED: u64 = 512 * 1024 * 1024;
 /// [`Error::Read`] when the file cannot be read; [`Error::NotAnSbom`] when it is not an
 /// executable or object file, has no SBOM section, or the section does not hold zlib-compressed
 /// JSON.
+#[cfg(feature = "from-binary")]
 pub fn read_sbom(path: &Path) -> Result<Vec<u8>> {
     let data = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_owned(),
@@ -90,7 +94,7 @@ pub fn decompress(compressed: &[u8]) -> std::result::Result<Vec<u8>, String> {
     Ok(json)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "from-binary"))]
 mod tests {
     use super::*;
 

@@ -21,8 +21,10 @@
 //! ```
 
 pub mod cargo;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod cyclonedx;
+#[cfg(feature = "validate")]
 pub mod diff;
 pub mod digest;
 pub mod document;
@@ -34,6 +36,7 @@ pub mod lockfile;
 pub mod output;
 pub mod purl;
 pub mod spdx;
+#[cfg(feature = "validate")]
 pub mod validate;
 
 pub use cargo::CargoNetwork;

@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+#[cfg(feature = "git")]
 use std::sync::Arc;
+#[cfg(feature = "git")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -147,16 +149,40 @@ pub fn open(path: &Path) -> Result<rustsec::Database, String> {
 /// newest modification time of the directory and its `crates` directory.
 pub fn last_updated(path: &Path) -> Option<SystemTime> {
     if path.join(".git").exists()
-        && let Ok(repo) = git2::Repository::open(path)
-        && let Ok(commit) = repo.head().and_then(|h| h.peel_to_commit())
+        && let Some(seconds) = head_commit_time(path)
     {
-        let seconds = u64::try_from(commit.time().seconds()).ok()?;
         return Some(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds));
     }
     [path.to_owned(), path.join("crates")]
         .iter()
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
         .max()
+}
+
+/// The commit time of `HEAD` of the checkout at `path`, in seconds since the epoch.
+#[cfg(feature = "git")]
+fn head_commit_time(path: &Path) -> Option<u64> {
+    let repo = git2::Repository::open(path).ok()?;
+    let commit = repo.head().and_then(|h| h.peel_to_commit()).ok()?;
+    u64::try_from(commit.time().seconds()).ok()
+}
+
+/// The commit time of `HEAD` of the checkout at `path`, from the `git` command (a local read):
+/// the library is built without libgit2 here (the build-time hook).
+#[cfg(not(feature = "git"))]
+fn head_commit_time(path: &Path) -> Option<u64> {
+    let output = Command::new(which_git()?)
+        .arg("-C")
+        .arg(path)
+        .args(["log", "-1", "--format=%ct", "HEAD"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8(output.stdout).ok()?.trim().parse().ok()
 }
 
 /// The age of the database at `path`, when known.
@@ -186,7 +212,14 @@ fn fetch_one(path: &Path, url: &str, timeout: Duration) -> Result<(), String> {
     if remote && which_git().is_some() {
         return fetch_with_git_command(path, url, timeout);
     }
-    fetch_with_git2(path, url, timeout)
+    #[cfg(feature = "git")]
+    return fetch_with_git2(path, url, timeout);
+    // Built without libgit2 (the build-time hook, which never fetches): the `git` command only.
+    #[cfg(not(feature = "git"))]
+    match which_git() {
+        Some(_) => fetch_with_git_command(path, url, timeout),
+        None => Err("fetching the database needs the `git` command on PATH".to_owned()),
+    }
 }
 
 /// The `git` executable on `PATH`, if any.
@@ -296,6 +329,7 @@ fn replace_dir(staging: &Path, path: &Path) -> Result<(), String> {
         .map_err(|e| format!("could not move the clone to {}: {e}", path.display()))
 }
 
+#[cfg(feature = "git")]
 fn fetch_with_git2(path: &Path, url: &str, timeout: Duration) -> Result<(), String> {
     let cancel = Arc::new(AtomicBool::new(false));
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -316,6 +350,7 @@ fn fetch_with_git2(path: &Path, url: &str, timeout: Duration) -> Result<(), Stri
     }
 }
 
+#[cfg(feature = "git")]
 fn git2_fetch_blocking(path: &Path, url: &str, cancel: &AtomicBool) -> Result<(), String> {
     // libgit2's local transport cannot make shallow clones.
     let local = !url.contains("://") || url.starts_with("file://");
@@ -563,6 +598,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "git")]
     fn git2_fetch_of_a_missing_local_repository_fails_fast() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("db");

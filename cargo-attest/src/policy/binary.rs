@@ -269,7 +269,7 @@ impl Hardening {
 pub fn inspect(path: &Path) -> Result<Hardening> {
     let data = std::fs::read(path).map_err(|e| Error::Read {
         path: path.to_owned(),
-        reason: crate::keys::io_reason(&e),
+        reason: crate::error::io_reason(&e),
     })?;
     inspect_bytes(&data).map_err(|reason| Error::Malformed {
         path: path.to_owned(),

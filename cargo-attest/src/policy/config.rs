@@ -52,7 +52,7 @@ impl Config {
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
             path: path.to_owned(),
-            reason: crate::keys::io_reason(&e),
+            reason: crate::error::io_reason(&e),
         })?;
         Self::parse(path, &text)
     }

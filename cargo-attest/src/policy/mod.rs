@@ -5,6 +5,7 @@
 //! [`Finding`]s, and one reporter ([`report`]) renders them as text, JSON or SARIF.
 
 pub mod advisory_db;
+#[cfg(feature = "attest")]
 pub mod binary;
 pub mod config;
 pub mod finding;

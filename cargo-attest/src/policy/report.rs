@@ -73,22 +73,9 @@ impl Reporter {
     /// A reporter for the workspace at `root` (reads `Cargo.lock`, looks for a git work tree).
     pub fn new(root: &Path) -> Self {
         let lockfile = std::fs::read_to_string(root.join("Cargo.lock")).ok();
-        let uri_prefix = git2::Repository::discover(root)
-            .ok()
-            .and_then(|repository| {
-                let workdir = repository.workdir()?.canonicalize().ok()?;
-                let root = root.canonicalize().ok()?;
-                let relative = root.strip_prefix(&workdir).ok()?;
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                Some(parts.iter().map(|p| format!("{p}/")).collect::<String>())
-            })
-            .unwrap_or_default();
         Self {
             lockfile,
-            uri_prefix,
+            uri_prefix: uri_prefix(root),
         }
     }
 
@@ -341,6 +328,33 @@ fn fingerprint(finding: &Finding) -> String {
         let _ = write!(out, "{byte:02x}");
         out
     })
+}
+
+
+/// The workspace root relative to its git work tree, as a `/`-terminated prefix (`""` at the
+/// work tree's root or outside git).
+#[cfg(feature = "git")]
+fn uri_prefix(root: &Path) -> String {
+    git2::Repository::discover(root)
+        .ok()
+        .and_then(|repository| {
+            let workdir = repository.workdir()?.canonicalize().ok()?;
+            let root = root.canonicalize().ok()?;
+            let relative = root.strip_prefix(&workdir).ok()?;
+            let parts: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(parts.iter().map(|p| format!("{p}/")).collect::<String>())
+        })
+        .unwrap_or_default()
+}
+
+/// Without libgit2 (the build-time hook, which writes no SARIF) URIs are relative to the
+/// workspace root.
+#[cfg(not(feature = "git"))]
+fn uri_prefix(_root: &Path) -> String {
+    String::new()
 }
 
 #[cfg(test)]

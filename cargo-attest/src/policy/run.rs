@@ -60,7 +60,7 @@ pub fn restore_lockfile(path: &Path, before: Option<&[u8]>) -> Result<()> {
         None => {
             std::fs::remove_file(path).map_err(|e| Error::Write {
                 path: path.to_owned(),
-                reason: crate::keys::io_reason(&e),
+                reason: crate::error::io_reason(&e),
             })?;
             eprintln!(
                 "note: {} was missing; the one cargo generated to read the graph was removed again",

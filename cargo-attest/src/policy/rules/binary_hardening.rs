@@ -16,15 +16,9 @@
 //! allow = ["no-guard-cf"]  # codes not to report
 //! ```
 
-use std::path::Path;
-
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-use crate::policy::binary;
-use crate::policy::finding::FileLine;
-use crate::policy::level::{Level, severity_or_context};
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId};
+use crate::policy::level::Level;
 
 /// Every code this rule reports, for validating `allow`.
 pub const CODES: &[&str] = &[
@@ -67,6 +61,18 @@ pub struct Config {
 
 /// The rule.
 pub struct BinaryHardening;
+
+// The check reads executables with the `object` crate (the `attest` feature).
+#[cfg(feature = "attest")]
+mod check {
+    use std::path::Path;
+
+    use super::{BinaryHardening, CODES};
+    use crate::error::{Error, Result};
+    use crate::policy::binary;
+    use crate::policy::finding::FileLine;
+    use crate::policy::level::severity_or_context;
+    use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId};
 
 impl Rule for BinaryHardening {
     fn id(&self) -> RuleId {
@@ -127,4 +133,5 @@ fn display_path(path: &Path, root: &Path) -> String {
         Ok(inside) => cargo_sbom::graph::relative_path(inside, Path::new("")),
         Err(_) => path.display().to_string(),
     }
+}
 }

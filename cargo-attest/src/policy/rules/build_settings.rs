@@ -281,7 +281,7 @@ fn config_path(context: &PolicyContext<'_>) -> std::path::PathBuf {
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::Read {
         path: path.to_owned(),
-        reason: crate::keys::io_reason(&e),
+        reason: crate::error::io_reason(&e),
     })
 }
 

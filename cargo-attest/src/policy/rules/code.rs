@@ -189,7 +189,7 @@ fn forbids(lints: Option<&Value>) -> bool {
 fn read_toml(path: &Path) -> Result<(Table, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
         path: path.to_owned(),
-        reason: crate::keys::io_reason(&e),
+        reason: crate::error::io_reason(&e),
     })?;
     let table = toml::from_str(&text).map_err(|e| Error::Malformed {
         path: path.to_owned(),
@@ -210,7 +210,7 @@ pub fn count_member(dir: &Path) -> Result<UnsafeCounts> {
     for file in files {
         let text = std::fs::read(&file).map_err(|e| Error::Read {
             path: file.clone(),
-            reason: crate::keys::io_reason(&e),
+            reason: crate::error::io_reason(&e),
         })?;
         counts += unsafe_count::count(&String::from_utf8_lossy(&text));
     }
@@ -225,7 +225,7 @@ fn collect_rs_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         Err(e) => {
             return Err(Error::Read {
                 path: dir.to_owned(),
-                reason: crate::keys::io_reason(&e),
+                reason: crate::error::io_reason(&e),
             });
         }
     };
@@ -233,7 +233,7 @@ fn collect_rs_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::Read {
             path: dir.to_owned(),
-            reason: crate::keys::io_reason(&e),
+            reason: crate::error::io_reason(&e),
         })?;
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         paths.push((entry.path(), is_dir));

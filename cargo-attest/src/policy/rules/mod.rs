@@ -12,7 +12,8 @@ pub mod sources;
 
 use super::Rule;
 
-/// Every rule, in report order.
+/// Every rule this build of the library can run, in report order: `source-control` needs the
+/// `git` feature and `binary-hardening` the `attest` feature.
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(sources::Sources),
@@ -21,8 +22,10 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(licenses::Licenses),
         Box::new(bans::Bans),
         Box::new(lockfile::Lockfile),
+        #[cfg(feature = "git")]
         Box::new(source_control::SourceControl),
         Box::new(build_settings::BuildSettings),
+        #[cfg(feature = "attest")]
         Box::new(binary_hardening::BinaryHardening),
         Box::new(code::Code),
     ]

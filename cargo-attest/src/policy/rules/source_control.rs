@@ -11,17 +11,7 @@
 //!
 //! All findings depend on the release context: `warn` by default, `deny` under `--strict`.
 
-use std::path::Path;
-
-use git2::{Repository, Status, StatusOptions};
 use serde::Deserialize;
-
-use crate::error::{Error, Result};
-use crate::policy::finding::FileLine;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
-
-/// At most this many changed files are reported one by one; the rest are counted.
-const MAX_LISTED: usize = 25;
 
 /// The commented `[source-control]` section that `cargo attest init` writes.
 pub const DEFAULT_CONFIG: &str = r#"# Source control (SSDF PS.1.1). Findings warn, or deny under `--strict`. Outside a git
@@ -49,6 +39,21 @@ pub struct Config {
 
 /// The rule.
 pub struct SourceControl;
+
+// The check reads the repository with libgit2 (the `git` feature).
+#[cfg(feature = "git")]
+mod check {
+    use std::path::Path;
+
+    use git2::{Repository, Status, StatusOptions};
+
+    use super::{Config, SourceControl};
+    use crate::error::{Error, Result};
+    use crate::policy::finding::FileLine;
+    use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+
+    /// At most this many changed files are reported one by one; the rest are counted.
+    const MAX_LISTED: usize = 25;
 
 impl Rule for SourceControl {
     fn id(&self) -> RuleId {
@@ -247,4 +252,5 @@ mod tests {
         assert_eq!(change_kind(Status::IGNORED, true), None);
         assert_eq!(change_kind(Status::INDEX_NEW, false), Some("added"));
     }
+}
 }
