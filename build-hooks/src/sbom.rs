@@ -22,6 +22,7 @@ use cargo_sbom::{
 };
 
 use crate::embed;
+use crate::precursor::{self, PackageSpec, Precursor};
 
 pub use cargo_sbom::CycloneDxVersion as SpecVersion;
 
@@ -77,6 +78,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A cargo SBOM precursor file named by `CARGO_SBOM_PATH` cannot be used.
+    #[error("build_hooks: {0}")]
+    Precursor(#[from] crate::precursor::PrecursorError),
     /// The SBOM cannot be embedded for this target.
     #[error("build_hooks: cannot embed the SBOM for target {target}: {reason}")]
     Embed {
@@ -208,6 +212,9 @@ impl Sbom {
 
     /// Resolves the graph, writes the documents into `OUT_DIR` (never elsewhere), prints the
     /// `cargo:rerun-if-changed` lines and, with [`Sbom::embed`], the linker arguments.
+    ///
+    /// When `CARGO_SBOM_PATH` names cargo SBOM precursor files (see [`crate::precursor`]), the
+    /// SBOM lists exactly the packages they record as built.
     pub fn write(self) -> Result<Written, Error> {
         let out_dir = PathBuf::from(self.var("OUT_DIR")?);
         let manifest_dir = PathBuf::from(self.var("CARGO_MANIFEST_DIR")?);
@@ -241,8 +248,12 @@ impl Sbom {
             include_dev: self.include_dev,
             exclude_build: !self.include_build_deps,
         };
-        let graph = workspace.resolve(&members, &options).map_err(graph_error)?;
+        let mut graph = workspace.resolve(&members, &options).map_err(graph_error)?;
         print_rerun_lines(&workspace);
+        let precursors = self.precursors()?;
+        if !precursors.is_empty() {
+            graph = self.as_built(&graph, &precursors);
+        }
 
         let timestamp = Timestamp::from_env().map_err(graph_error)?;
         let document = |format| DocumentOptions {
@@ -273,6 +284,62 @@ impl Sbom {
             written.object = Some(self.embed_into(&out_dir, &target, &graph, &cyclonedx)?);
         }
         Ok(written)
+    }
+
+    /// The precursor files named by `CARGO_SBOM_PATH`, each also a `rerun-if-changed` input.
+    fn precursors(&self) -> Result<Vec<Precursor>, Error> {
+        println!("cargo:rerun-if-env-changed={}", precursor::ENV_VAR);
+        let Some((_, value)) = self.vars.iter().find(|(k, _)| k == precursor::ENV_VAR) else {
+            return Ok(Vec::new());
+        };
+        std::env::split_paths(value)
+            .filter(|path| !path.as_os_str().is_empty())
+            .map(|path| {
+                println!("cargo:rerun-if-changed={}", path.display());
+                Precursor::read(&path).map_err(Error::from)
+            })
+            .collect()
+    }
+
+    /// The resolved graph restricted to the packages cargo's precursor files record as built
+    /// (with build-time units unless build dependencies are excluded). A recorded package the
+    /// resolution does not have is named in a `cargo:warning` line: the document cannot
+    /// describe a package `cargo metadata` does not know.
+    fn as_built(&self, graph: &ResolvedGraph, precursors: &[Precursor]) -> ResolvedGraph {
+        let linked_only = !self.include_build_deps;
+        let by_id: BTreeSet<&str> = graph
+            .components
+            .iter()
+            .map(|c| c.package_id.as_str())
+            .collect();
+        let mut built = BTreeSet::new();
+        for precursor in precursors {
+            for index in precursor.reachable(linked_only) {
+                let id = &precursor.crates[index].id;
+                if by_id.contains(id.as_str()) {
+                    built.insert(id.clone());
+                    continue;
+                }
+                // Older cargo wrote other package id forms: match on name and version.
+                let spec = PackageSpec::parse(id);
+                let same = spec.as_ref().and_then(|spec| {
+                    graph
+                        .components
+                        .iter()
+                        .find(|c| c.name == spec.name && c.version == spec.version)
+                });
+                match same {
+                    Some(component) => {
+                        built.insert(component.package_id.clone());
+                    }
+                    None => println!(
+                        "cargo:warning=build_hooks: {id} is in cargo's SBOM precursor but not in \
+                         the resolved graph; it is left out of the SBOM"
+                    ),
+                }
+            }
+        }
+        graph.restrict_to(&built)
     }
 
     /// The features cargo enabled for the package, named as declared: cargo upper-cases the

@@ -8,6 +8,7 @@
 //! Every build uses one build directory ([`hooks_target_dir`]): the fixture's build-dependency
 //! on `build-hooks` compiles the suite's whole dependency tree, once.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -40,6 +41,12 @@ fn build(flags: &[&str]) -> Built {
 
 /// Builds the fixture copy at `dir` with `flags`.
 fn build_in(dir: &Path, flags: &[&str]) -> Built {
+    build_with(dir, flags, &[])
+}
+
+/// Runs `cargo build` for the fixture copy at `dir` with `flags` and the extra environment
+/// `env`, in the shared build directory unless `env` sets `CARGO_TARGET_DIR` (serialised).
+fn cargo_build(dir: &Path, flags: &[&str], env: &[(&str, &OsStr)]) -> Output {
     static LOCK: Mutex<()> = Mutex::new(());
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let started = std::time::Instant::now();
@@ -49,16 +56,23 @@ fn build_in(dir: &Path, flags: &[&str]) -> Built {
         .args(flags)
         .env("CARGO_TARGET_DIR", hooks_target_dir())
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("run cargo build");
+    eprintln!("cargo build {flags:?}: {:?}", started.elapsed());
+    output
+}
+
+/// Builds the fixture copy at `dir` with `flags` and the extra environment `env`.
+fn build_with(dir: &Path, flags: &[&str], env: &[(&str, &OsStr)]) -> Built {
+    let output = cargo_build(dir, flags, env);
     assert!(
         output.status.success(),
         "cargo build {flags:?} failed:\n{}\n{}",
         String::from_utf8_lossy(&output.stderr),
         String::from_utf8_lossy(&output.stdout)
     );
-    eprintln!("cargo build {flags:?}: {:?}", started.elapsed());
     let messages: Vec<Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
@@ -338,5 +352,107 @@ fn reruns_exactly_when_the_graph_may_change() {
         sbom_mtime(&build_in(&dir, &[])),
         after_lock,
         "a manifest change reruns the hook"
+    );
+}
+
+/// With cargo's SBOM precursor files (`-Z sbom`; on a stable cargo through `RUSTC_BOOTSTRAP=1`)
+/// named by `CARGO_SBOM_PATH`, the hook takes them as the record of the build: the embedded
+/// SBOM lists exactly the packages the precursor reaches. Cargo passes the variable to rustc
+/// only, so the test sets it for the whole build, as a wrapper would. A precursor that is not
+/// one fails the build naming the file.
+#[test]
+fn precursor_files_are_the_record_of_the_build() {
+    let dir = hooks_fixture(&scratch_dir().join("precursor"));
+    // Its own build directory: `RUSTC_BOOTSTRAP` changes every unit's fingerprint, and the
+    // shared one must stay fresh for the other tests.
+    let unstable_target = hooks_target_dir().with_file_name("sbom-it-hooks-target-zsbom");
+    let unstable: [(&str, &OsStr); 3] = [
+        ("RUSTC_BOOTSTRAP", OsStr::new("1")),
+        ("CARGO_BUILD_SBOM", OsStr::new("true")),
+        ("CARGO_TARGET_DIR", unstable_target.as_os_str()),
+    ];
+    let output = cargo_build(&dir, &["-Z", "sbom"], &unstable);
+    assert!(
+        output.status.success(),
+        "cargo build -Z sbom: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = unstable_target.join("debug/hooks-app.cargo-sbom.json");
+    let mut precursor: Value =
+        serde_json::from_slice(&std::fs::read(&written).expect("cargo wrote the precursor"))
+            .expect("the precursor is JSON");
+
+    // Cargo's own record agrees with `cargo tree -e normal,build`.
+    let reached = |precursor: &Value| -> std::collections::BTreeSet<String> {
+        let crates = precursor["crates"].as_array().expect("crates");
+        let mut seen = std::collections::BTreeSet::from([precursor["root"].as_u64().unwrap()]);
+        let mut queue: Vec<u64> = seen.iter().copied().collect();
+        while let Some(i) = queue.pop() {
+            for dep in crates[i as usize]["dependencies"].as_array().unwrap() {
+                let index = dep["index"].as_u64().unwrap();
+                if seen.insert(index) {
+                    queue.push(index);
+                }
+            }
+        }
+        seen.iter()
+            .map(|&i| {
+                // `KIND+URL#NAME@VERSION`, or `KIND+URL#VERSION` named by the URL's last segment.
+                let id = crates[i as usize]["id"].as_str().unwrap();
+                let (url, fragment) = id.rsplit_once('#').unwrap();
+                match fragment.split_once('@') {
+                    Some((name, version)) => format!("{name}@{version}"),
+                    None => format!("{}@{fragment}", url.rsplit('/').next().unwrap()),
+                }
+            })
+            .collect()
+    };
+    let expected: std::collections::BTreeSet<String> = cargo_tree_at(&dir, &rustc_host(), &[])
+        .into_iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
+    assert_eq!(reached(&precursor), expected, "cargo's precursor vs cargo tree");
+
+    // Take the application's own cfg-if out of the record (every edge to that unit): the hook
+    // must follow the record, not its own resolution.
+    let root = precursor["root"].as_u64().unwrap() as usize;
+    let crates = precursor["crates"].as_array_mut().expect("crates");
+    let cfg_if = crates[root]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["index"].as_u64().unwrap())
+        .find(|&i| crates[i as usize]["id"].as_str().unwrap().contains("#cfg-if@"))
+        .expect("the application depends on cfg-if");
+    for krate in crates.iter_mut() {
+        krate["dependencies"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|d| d["index"].as_u64() != Some(cfg_if));
+    }
+    let edited = dir.with_file_name("edited.cargo-sbom.json");
+    std::fs::write(&edited, serde_json::to_vec(&precursor).unwrap()).unwrap();
+    let built = build_with(&dir, &[], &[("CARGO_SBOM_PATH", edited.as_os_str())]);
+    let cdx = embedded(&built.exe);
+    let listed: std::collections::BTreeSet<String> = cdx
+        .packages()
+        .into_iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
+    assert_eq!(listed, reached(&precursor), "the SBOM follows the precursor");
+    assert!(
+        !cdx.packages().iter().any(|p| p.name == "cfg-if"),
+        "cfg-if is no longer in the record"
+    );
+
+    // Not a precursor: the build fails, naming the file and the problem.
+    let broken = dir.with_file_name("broken.cargo-sbom.json");
+    std::fs::write(&broken, b"{\"version\": 7}").unwrap();
+    let output = cargo_build(&dir, &[], &[("CARGO_SBOM_PATH", broken.as_os_str())]);
+    assert!(!output.status.success(), "a broken precursor fails the build");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.cargo-sbom.json") && stderr.contains("precursor"),
+        "{stderr}"
     );
 }

@@ -918,7 +918,7 @@ fn count_components(stderr: &[u8]) -> Option<usize> {
 }
 
 /// The 1-, 5- and 15-minute load averages, as `uptime` prints them.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
             text.split_whitespace()
@@ -930,7 +930,7 @@ fn load_average() -> String {
 }
 
 /// The program's version line (`NAME X.Y.Z`), or `?`.
-fn version(program: &OsStr, args: &[&str]) -> String {
+pub(crate) fn version(program: &OsStr, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()

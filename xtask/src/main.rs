@@ -9,6 +9,7 @@
 //!   `cargo attest release` and checks it with `verify-release` (see `dist.rs`).
 
 mod bench;
+mod bench_hooks;
 mod ci;
 mod dist;
 mod measure;
@@ -31,6 +32,9 @@ enum Task {
     /// Time `cargo sbom` (and with --check, `cargo attest check`) against `cargo metadata` alone
     /// on two large generated workspaces.
     Bench(bench::BenchArgs),
+    /// Measure what build-hooks adds to a clean `cargo build --release` of the applications in
+    /// xtask/bench-apps/ (build time, rebuilds, binary size, the hook's own run).
+    BenchHooks(bench_hooks::BenchHooksArgs),
     /// Run the cargo steps of `.ci/run` (fmt --check, clippy -D warnings, test), without the
     /// third-party verification harness; stops at the first failure.
     Ci,
@@ -42,6 +46,7 @@ enum Task {
 fn main() -> Result<()> {
     match Cli::parse().task {
         Task::Bench(args) => bench::run(&args),
+        Task::BenchHooks(args) => bench_hooks::run(&args),
         Task::Ci => ci::run(),
         Task::Dist(args) => dist::run(&args),
     }

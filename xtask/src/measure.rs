@@ -19,6 +19,8 @@ pub struct Measured {
     pub wall: Duration,
     /// The peak resident set size in KiB (`ru_maxrss`).
     pub max_rss_kib: u64,
+    /// User plus system CPU time of the child and the descendants it waited for.
+    pub cpu: Duration,
     /// Everything the child wrote on standard output.
     pub stdout: Vec<u8>,
     /// Everything the child wrote on standard error.
@@ -56,7 +58,7 @@ pub fn run(
         .join()
         .map_err(|_| anyhow::anyhow!("the stderr reader panicked"))?;
     // Reap the child whatever happened to the pipes, so that no zombie is left behind.
-    let (status, max_rss_kib) =
+    let (status, max_rss_kib, cpu) =
         wait4(child.id()).with_context(|| format!("waiting for {description}"))?;
     let wall = start.elapsed();
     read.context("reading standard output")?;
@@ -70,18 +72,20 @@ pub fn run(
     Ok(Measured {
         wall,
         max_rss_kib,
+        cpu,
         stdout,
         stderr,
         status,
     })
 }
 
-/// Waits for the child `pid` and returns its exit status and `ru_maxrss` (KiB on Linux).
+/// Waits for the child `pid` and returns its exit status, `ru_maxrss` (KiB on Linux) and CPU
+/// time (user plus system).
 ///
 /// `std::process::Child::wait` discards the child's resource usage, so the child is reaped here
 /// instead; the caller must not wait for it again.
 #[allow(unsafe_code)]
-fn wait4(pid: u32) -> std::io::Result<(ExitStatus, u64)> {
+fn wait4(pid: u32) -> std::io::Result<(ExitStatus, u64, Duration)> {
     let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
     let mut status: libc::c_int = 0;
     // SAFETY: `rusage` is a plain C struct of integers, for which all zero bytes is a valid value.
@@ -98,5 +102,10 @@ fn wait4(pid: u32) -> std::io::Result<(ExitStatus, u64)> {
         }
     }
     let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
-    Ok((ExitStatus::from_raw(status), max_rss))
+    let seconds = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    Ok((ExitStatus::from_raw(status), max_rss, cpu))
 }
