@@ -21,6 +21,36 @@ const STEPS: &[&[&str]] = &[
         "-D",
         "warnings",
     ],
+    // The lean library cores that build-hooks compiles into users' build scripts.
+    &[
+        "clippy",
+        "-p",
+        "cargo-sbom",
+        "--no-default-features",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    &[
+        "clippy",
+        "-p",
+        "cargo-attest",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    &[
+        "clippy",
+        "-p",
+        "build-hooks",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ],
     &["test", "--workspace"],
 ];
 
