@@ -411,7 +411,11 @@ fn precursor_files_are_the_record_of_the_build() {
         .into_iter()
         .map(|p| format!("{}@{}", p.name, p.version))
         .collect();
-    assert_eq!(reached(&precursor), expected, "cargo's precursor vs cargo tree");
+    assert_eq!(
+        reached(&precursor),
+        expected,
+        "cargo's precursor vs cargo tree"
+    );
 
     // Take the application's own cfg-if out of the record (every edge to that unit): the hook
     // must follow the record, not its own resolution.
@@ -422,7 +426,12 @@ fn precursor_files_are_the_record_of_the_build() {
         .unwrap()
         .iter()
         .map(|d| d["index"].as_u64().unwrap())
-        .find(|&i| crates[i as usize]["id"].as_str().unwrap().contains("#cfg-if@"))
+        .find(|&i| {
+            crates[i as usize]["id"]
+                .as_str()
+                .unwrap()
+                .contains("#cfg-if@")
+        })
         .expect("the application depends on cfg-if");
     for krate in crates.iter_mut() {
         krate["dependencies"]
@@ -439,7 +448,11 @@ fn precursor_files_are_the_record_of_the_build() {
         .into_iter()
         .map(|p| format!("{}@{}", p.name, p.version))
         .collect();
-    assert_eq!(listed, reached(&precursor), "the SBOM follows the precursor");
+    assert_eq!(
+        listed,
+        reached(&precursor),
+        "the SBOM follows the precursor"
+    );
     assert!(
         !cdx.packages().iter().any(|p| p.name == "cfg-if"),
         "cfg-if is no longer in the record"
@@ -449,7 +462,10 @@ fn precursor_files_are_the_record_of_the_build() {
     let broken = dir.with_file_name("broken.cargo-sbom.json");
     std::fs::write(&broken, b"{\"version\": 7}").unwrap();
     let output = cargo_build(&dir, &[], &[("CARGO_SBOM_PATH", broken.as_os_str())]);
-    assert!(!output.status.success(), "a broken precursor fails the build");
+    assert!(
+        !output.status.success(),
+        "a broken precursor fails the build"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("broken.cargo-sbom.json") && stderr.contains("precursor"),

@@ -117,7 +117,10 @@ pub fn run(args: &BenchHooksArgs) -> Result<()> {
         // Downloads happen here, not in the timed builds.
         fetch(&cargo, &plain, true)?;
         fetch(&cargo, &hooked, false)?;
-        eprintln!("==> {}: clean release build without the hooks", app.package());
+        eprintln!(
+            "==> {}: clean release build without the hooks",
+            app.package()
+        );
         let without = measure_variant(&cargo, &plain, app)?;
         eprintln!("==> {}: clean release build with the hooks", app.package());
         let with = measure_variant(&cargo, &hooked, app)?;
@@ -145,7 +148,9 @@ fn copy_app(from: &Path, to: &Path) -> Result<()> {
 fn add_hooks(dir: &Path, build_hooks: &Path) -> Result<()> {
     let manifest = dir.join("Cargo.toml");
     let mut text = std::fs::read_to_string(&manifest)?;
-    let path = build_hooks.to_str().context("the workspace path is not UTF-8")?;
+    let path = build_hooks
+        .to_str()
+        .context("the workspace path is not UTF-8")?;
     let _ = write!(
         text,
         "\n[build-dependencies]\nbuild-hooks = {{ path = {path:?} }}\n"
@@ -238,7 +243,10 @@ fn write_app_report(report: &mut String, app: App, without: &Figures, with: &Fig
         if a.is_zero() {
             "-".to_owned()
         } else {
-            format!("{:+.1} %", (b.as_secs_f64() / a.as_secs_f64() - 1.0) * 100.0)
+            format!(
+                "{:+.1} %",
+                (b.as_secs_f64() / a.as_secs_f64() - 1.0) * 100.0
+            )
         }
     };
     let _ = writeln!(report, "\n{} ({}):", app.package(), app_description(app));
@@ -249,7 +257,11 @@ fn write_app_report(report: &mut String, app: App, without: &Figures, with: &Fig
     );
     let rows = [
         ("clean build, wall", without.clean.wall, with.clean.wall),
-        ("clean build, CPU (user+sys)", without.clean.cpu, with.clean.cpu),
+        (
+            "clean build, CPU (user+sys)",
+            without.clean.cpu,
+            with.clean.cpu,
+        ),
         (
             "rebuild, nothing changed, wall",
             without.no_change.wall,
@@ -304,4 +316,3 @@ fn app_description(app: App) -> &'static str {
         App::Service => "tokio, axum, reqwest + rustls, tower-http, tracing, clap, serde",
     }
 }
-

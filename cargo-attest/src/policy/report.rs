@@ -330,7 +330,6 @@ fn fingerprint(finding: &Finding) -> String {
     })
 }
 
-
 /// The workspace root relative to its git work tree, as a `/`-terminated prefix (`""` at the
 /// work tree's root or outside git).
 #[cfg(feature = "git")]

@@ -74,64 +74,64 @@ mod check {
     use crate::policy::level::severity_or_context;
     use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId};
 
-impl Rule for BinaryHardening {
-    fn id(&self) -> RuleId {
-        RuleId::BinaryHardening
-    }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.binary_hardening;
-        if let Some(unknown) = config.allow.iter().find(|c| !CODES.contains(&c.as_str())) {
-            return Err(Error::Config {
-                path: context
-                    .config_path
-                    .clone()
-                    .unwrap_or_else(|| crate::policy::config::FILE_NAME.into()),
-                line: None,
-                reason: format!(
-                    "binary-hardening.allow: unknown code `{unknown}` (known: {})",
-                    CODES.join(", ")
-                ),
-            });
+    impl Rule for BinaryHardening {
+        fn id(&self) -> RuleId {
+            RuleId::BinaryHardening
         }
-        let severity = severity_or_context(config.severity, context);
-        let mut findings = Vec::new();
-        for path in &context.binaries {
-            let hardening = binary::inspect(path)?;
-            let location = Location::File(FileLine {
-                path: display_path(path, context.root()),
-                line: None,
-            });
-            for weakness in hardening.weaknesses() {
-                if config.allow.iter().any(|code| code == weakness.code) {
-                    continue;
-                }
-                findings.push(Finding {
-                    severity,
-                    rule: RuleId::BinaryHardening,
-                    location: location.clone(),
-                    code: weakness.code.to_owned(),
-                    message: weakness.message,
-                    fix: weakness.fix.to_owned(),
+
+        fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+            let config = &context.config.binary_hardening;
+            if let Some(unknown) = config.allow.iter().find(|c| !CODES.contains(&c.as_str())) {
+                return Err(Error::Config {
+                    path: context
+                        .config_path
+                        .clone()
+                        .unwrap_or_else(|| crate::policy::config::FILE_NAME.into()),
+                    line: None,
+                    reason: format!(
+                        "binary-hardening.allow: unknown code `{unknown}` (known: {})",
+                        CODES.join(", ")
+                    ),
                 });
             }
+            let severity = severity_or_context(config.severity, context);
+            let mut findings = Vec::new();
+            for path in &context.binaries {
+                let hardening = binary::inspect(path)?;
+                let location = Location::File(FileLine {
+                    path: display_path(path, context.root()),
+                    line: None,
+                });
+                for weakness in hardening.weaknesses() {
+                    if config.allow.iter().any(|code| code == weakness.code) {
+                        continue;
+                    }
+                    findings.push(Finding {
+                        severity,
+                        rule: RuleId::BinaryHardening,
+                        location: location.clone(),
+                        code: weakness.code.to_owned(),
+                        message: weakness.message,
+                        fix: weakness.fix.to_owned(),
+                    });
+                }
+            }
+            Ok(findings)
         }
-        Ok(findings)
     }
-}
 
-/// A binary's path relative to the workspace root when it lies inside it, else as given.
-fn display_path(path: &Path, root: &Path) -> String {
-    let absolute = if path.is_absolute() {
-        path.to_owned()
-    } else {
-        std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_owned())
-    };
-    match absolute.strip_prefix(root) {
-        Ok(inside) => cargo_sbom::graph::relative_path(inside, Path::new("")),
-        Err(_) => path.display().to_string(),
+    /// A binary's path relative to the workspace root when it lies inside it, else as given.
+    fn display_path(path: &Path, root: &Path) -> String {
+        let absolute = if path.is_absolute() {
+            path.to_owned()
+        } else {
+            std::env::current_dir()
+                .map(|cwd| cwd.join(path))
+                .unwrap_or_else(|_| path.to_owned())
+        };
+        match absolute.strip_prefix(root) {
+            Ok(inside) => cargo_sbom::graph::relative_path(inside, Path::new("")),
+            Err(_) => path.display().to_string(),
+        }
     }
-}
 }
