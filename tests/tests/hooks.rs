@@ -52,7 +52,7 @@ fn cargo_build(dir: &Path, flags: &[&str], env: &[(&str, &OsStr)]) -> Output {
     let started = std::time::Instant::now();
     let output = cargo()
         .current_dir(dir)
-        .args(["build", "--offline", "--message-format", "json"])
+        .args(["build", "--offline", "--locked", "--message-format", "json"])
         .args(flags)
         .env("CARGO_TARGET_DIR", hooks_target_dir())
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
