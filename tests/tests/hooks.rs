@@ -363,21 +363,28 @@ fn reruns_exactly_when_the_graph_may_change() {
 #[test]
 fn precursor_files_are_the_record_of_the_build() {
     let dir = hooks_fixture(&scratch_dir().join("precursor"));
-    // Its own build directory: `RUSTC_BOOTSTRAP` changes every unit's fingerprint, and the
-    // shared one must stay fresh for the other tests.
-    let unstable_target = hooks_target_dir().with_file_name("sbom-it-hooks-target-zsbom");
-    let unstable: [(&str, &OsStr); 3] = [
-        ("RUSTC_BOOTSTRAP", OsStr::new("1")),
-        ("CARGO_BUILD_SBOM", OsStr::new("true")),
-        ("CARGO_TARGET_DIR", unstable_target.as_os_str()),
-    ];
-    let output = cargo_build(&dir, &["-Z", "sbom"], &unstable);
+    // Every build here uses its own build directory: `RUSTC_BOOTSTRAP` changes every unit's
+    // fingerprint, and the copies of the fixture share their build script's unit (a path
+    // package's unit hash does not depend on where its workspace is), so the precursor files
+    // this copy's hook watches would make the other tests' hooks rerun.
+    let own_target = hooks_target_dir().with_file_name("sbom-it-hooks-target-zsbom");
+    let bootstrap = ("RUSTC_BOOTSTRAP", OsStr::new("1"));
+    let target_dir = ("CARGO_TARGET_DIR", own_target.as_os_str());
+    let output = cargo_build(
+        &dir,
+        &["-Z", "sbom"],
+        &[
+            bootstrap,
+            target_dir,
+            ("CARGO_BUILD_SBOM", OsStr::new("true")),
+        ],
+    );
     assert!(
         output.status.success(),
         "cargo build -Z sbom: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let written = unstable_target.join("debug/hooks-app.cargo-sbom.json");
+    let written = own_target.join("debug/hooks-app.cargo-sbom.json");
     let mut precursor: Value =
         serde_json::from_slice(&std::fs::read(&written).expect("cargo wrote the precursor"))
             .expect("the precursor is JSON");
@@ -441,7 +448,15 @@ fn precursor_files_are_the_record_of_the_build() {
     }
     let edited = dir.with_file_name("edited.cargo-sbom.json");
     std::fs::write(&edited, serde_json::to_vec(&precursor).unwrap()).unwrap();
-    let built = build_with(&dir, &[], &[("CARGO_SBOM_PATH", edited.as_os_str())]);
+    let built = build_with(
+        &dir,
+        &[],
+        &[
+            bootstrap,
+            target_dir,
+            ("CARGO_SBOM_PATH", edited.as_os_str()),
+        ],
+    );
     let cdx = embedded(&built.exe);
     let listed: std::collections::BTreeSet<String> = cdx
         .packages()
@@ -461,7 +476,15 @@ fn precursor_files_are_the_record_of_the_build() {
     // Not a precursor: the build fails, naming the file and the problem.
     let broken = dir.with_file_name("broken.cargo-sbom.json");
     std::fs::write(&broken, b"{\"version\": 7}").unwrap();
-    let output = cargo_build(&dir, &[], &[("CARGO_SBOM_PATH", broken.as_os_str())]);
+    let output = cargo_build(
+        &dir,
+        &[],
+        &[
+            bootstrap,
+            target_dir,
+            ("CARGO_SBOM_PATH", broken.as_os_str()),
+        ],
+    );
     assert!(
         !output.status.success(),
         "a broken precursor fails the build"
