@@ -160,7 +160,7 @@ pub fn is_secret_name(name: &str) -> bool {
     .any(|word| upper.contains(word))
 }
 
-/// The variables of `vars` that change the build (see [`BUILD_ENV`] and [`BUILD_ENV_PREFIXES`]),
+/// The variables of `vars` that change the build (see `BUILD_ENV` and `BUILD_ENV_PREFIXES`),
 /// sorted by name, leaving out anything whose name looks like a secret.
 pub fn build_env(vars: impl IntoIterator<Item = (OsString, OsString)>) -> BTreeMap<String, String> {
     vars.into_iter()

@@ -93,7 +93,7 @@ pub const BUNDLE_SUFFIX: &str = ".provenance.sigstore.json";
 pub struct ReleaseOptions {
     /// Arguments passed on to `cargo build` (`-p`, `--target` and the rest).
     pub cargo_args: Vec<String>,
-    /// Where release directories go [default: `<target dir>/attest/release`].
+    /// Where release directories go (default: `<target dir>/attest/release`).
     pub out_dir: Option<PathBuf>,
     /// Release a work tree with uncommitted changes to tracked files.
     pub allow_dirty: bool,

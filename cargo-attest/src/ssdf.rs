@@ -45,9 +45,9 @@
 //!
 //! [`SsdfReport::to_json`] and [`SsdfReport::to_markdown`] are deterministic: tasks in SSDF
 //! order, files and rules sorted, no time unless [`SsdfInput::generated_at`] is given (the CLI
-//! uses `SOURCE_DATE_EPOCH` when it is set). [`sign`] wraps the JSON report as the predicate of
-//! an in-toto Statement v1 ([`PREDICATE_TYPE`]) whose subjects are the evidence files, in a
-//! Sigstore bundle.
+//! uses `SOURCE_DATE_EPOCH` when it is set). `sign` (with the `attest` feature) wraps the JSON
+//! report as the predicate of an in-toto Statement v1 ([`PREDICATE_TYPE`]) whose subjects are
+//! the evidence files, in a Sigstore bundle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -19,6 +19,15 @@
 //! });
 //! # Ok::<(), cargo_sbom::Error>(())
 //! ```
+//!
+//! # Features
+//!
+//! All on by default; without them the library is the graph model and the two writers, which is
+//! what `build-hooks` compiles into a user's build script.
+//!
+//! - `cli`: `cli::GraphArgs`, the command-line flags shared with `cargo attest` (clap).
+//! - `validate`: the `validate` and `diff` modules, with the official JSON schemas (jsonschema).
+//! - `from-binary`: `embedded::read_sbom`, the SBOM section of an executable (object).
 
 pub mod cargo;
 #[cfg(feature = "cli")]

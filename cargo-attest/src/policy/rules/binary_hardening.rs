@@ -1,7 +1,7 @@
 //! The `binary-hardening` rule (SSDF PW.6.2): the binaries given with `--binary FILE…` must have
 //! the hardening their platform offers — ELF: PIE, full RELRO, non-executable stack, no
 //! RPATH/RUNPATH; PE: `DYNAMIC_BASE`, `NX_COMPAT`, `HIGH_ENTROPY_VA` (64-bit), `GUARD_CF`;
-//! Mach-O: `MH_PIE`, no `MH_ALLOW_STACK_EXECUTION`. See [`crate::policy::binary`] for how each
+//! Mach-O: `MH_PIE`, no `MH_ALLOW_STACK_EXECUTION`. See `crate::policy::binary` for how each
 //! property is read and how the verdicts match Debian's `checksec`.
 //!
 //! One finding per missing property per binary, with codes `not-pie`, `partial-relro`,
