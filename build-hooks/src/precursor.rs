@@ -26,6 +26,7 @@
 //! target kind), so the same package may appear more than once.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -195,25 +196,12 @@ impl Precursor {
         Self::parse(path, &text)
     }
 
-    /// The files named by `CARGO_SBOM_PATH`, when it is set and not empty. Cargo sets it for the
-    /// rustc run of a primary package (readable at compile time with
-    /// `option_env!("CARGO_SBOM_PATH")`), not for build scripts.
-    pub fn paths_from_env() -> Vec<PathBuf> {
-        std::env::var_os(ENV_VAR)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                std::env::split_paths(&v)
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Reads every file of `CARGO_SBOM_PATH`; empty when it is not set.
-    pub fn from_env() -> Result<Vec<Self>, PrecursorError> {
-        Self::paths_from_env()
-            .iter()
-            .map(|p| Self::read(p))
+    /// The files a `CARGO_SBOM_PATH` value names: a path list joined as
+    /// [`std::env::join_paths`] does, empty entries skipped. Cargo sets the variable for the rustc
+    /// run of a primary package, not for build scripts.
+    pub fn paths(value: &OsStr) -> Vec<PathBuf> {
+        std::env::split_paths(value)
+            .filter(|p| !p.as_os_str().is_empty())
             .collect()
     }
 
@@ -367,7 +355,13 @@ mod tests {
     fn the_variable_is_a_path_list() {
         let joined =
             std::env::join_paths(["/a/x.cargo-sbom.json", "/b/y.cargo-sbom.json"]).unwrap();
-        let split: Vec<PathBuf> = std::env::split_paths(&joined).collect();
-        assert_eq!(split.len(), 2);
+        assert_eq!(
+            Precursor::paths(&joined),
+            [
+                PathBuf::from("/a/x.cargo-sbom.json"),
+                PathBuf::from("/b/y.cargo-sbom.json")
+            ]
+        );
+        assert!(Precursor::paths(OsStr::new("")).is_empty());
     }
 }

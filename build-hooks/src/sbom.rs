@@ -292,8 +292,8 @@ impl Sbom {
         let Some((_, value)) = self.vars.iter().find(|(k, _)| k == precursor::ENV_VAR) else {
             return Ok(Vec::new());
         };
-        std::env::split_paths(value)
-            .filter(|path| !path.as_os_str().is_empty())
+        Precursor::paths(value)
+            .into_iter()
             .map(|path| {
                 println!("cargo:rerun-if-changed={}", path.display());
                 Precursor::read(&path).map_err(Error::from)
