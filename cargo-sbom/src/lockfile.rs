@@ -26,20 +26,54 @@ pub struct Checksums {
     by_package: HashMap<LockKey, Sha256Hex>,
 }
 
-#[derive(Deserialize)]
-struct RawLockfile {
+/// What the suite reads of a `Cargo.lock`: its packages and, in the v1 format, the `[metadata]`
+/// table that held their checksums. Also read by the `lockfile` policy rule of `cargo attest`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Lockfile {
+    /// The `[[package]]` entries, in file order.
+    #[serde(default, rename = "package")]
+    pub packages: Vec<LockedPackage>,
     #[serde(default)]
-    package: Vec<RawPackage>,
-    #[serde(default)]
-    metadata: HashMap<String, toml::Value>,
+    metadata: toml::Table,
 }
 
-#[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    checksum: Option<String>,
+/// One `[[package]]` entry, as written.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LockedPackage {
+    /// `name`.
+    pub name: String,
+    /// `version`.
+    pub version: String,
+    /// `source` (`registry+URL`, `sparse+URL`, `git+URL#COMMIT`); none for path packages.
+    pub source: Option<String>,
+    /// `checksum` (formats v2 and later).
+    pub checksum: Option<String>,
+}
+
+impl Lockfile {
+    /// Parses a lockfile's text; the error is the TOML parser's message.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.message().to_owned())
+    }
+
+    /// The v1 checksum of a package as written (`"checksum NAME VERSION (SOURCE)" = "…"`),
+    /// which may be `<none>`.
+    pub fn metadata_checksum(&self, name: &str, version: &str, source: &str) -> Option<&str> {
+        self.metadata
+            .get(&format!("checksum {name} {version} ({source})"))
+            .and_then(toml::Value::as_str)
+    }
+
+    /// Every v1 checksum entry: name, version, source and value as written.
+    fn metadata_checksums(&self) -> impl Iterator<Item = (&str, &str, &str, &str)> {
+        self.metadata.iter().filter_map(|(key, value)| {
+            let rest = key.strip_prefix("checksum ")?;
+            let mut parts = rest.splitn(3, ' ');
+            let (name, version, source) = (parts.next()?, parts.next()?, parts.next()?);
+            let source = source.trim_start_matches('(').trim_end_matches(')');
+            Some((name, version, source, value.as_str()?))
+        })
+    }
 }
 
 impl Checksums {
@@ -64,38 +98,28 @@ impl Checksums {
 
     /// Parses the text of a lockfile.
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let raw: RawLockfile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let lockfile = Lockfile::parse(text)?;
         let mut by_package = HashMap::new();
-        for package in raw.package {
-            let (Some(source), Some(checksum)) = (package.source, package.checksum) else {
+        for package in &lockfile.packages {
+            let (Some(source), Some(checksum)) = (&package.source, &package.checksum) else {
                 continue;
             };
-            let checksum = Sha256Hex::parse(&checksum).ok_or_else(|| {
+            let checksum = Sha256Hex::parse(checksum).ok_or_else(|| {
                 format!(
                     "checksum of {} {} is not a SHA-256 hex digest",
                     package.name, package.version
                 )
             })?;
             let key = LockKey {
-                name: package.name,
-                version: package.version,
-                source,
+                name: package.name.clone(),
+                version: package.version.clone(),
+                source: source.clone(),
             };
             by_package.insert(key, checksum);
         }
         // Lockfile v1: `"checksum serde 1.0.0 (registry+https://…)" = "<hex>"`.
-        for (key, value) in raw.metadata {
-            let Some(rest) = key.strip_prefix("checksum ") else {
-                continue;
-            };
-            let mut parts = rest.splitn(3, ' ');
-            let (Some(name), Some(version), Some(source)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
-                continue;
-            };
-            let source = source.trim_start_matches('(').trim_end_matches(')');
-            if let Some(checksum) = value.as_str().and_then(Sha256Hex::parse) {
+        for (name, version, source, value) in lockfile.metadata_checksums() {
+            if let Some(checksum) = Sha256Hex::parse(value) {
                 let key = LockKey {
                     name: name.to_owned(),
                     version: version.to_owned(),

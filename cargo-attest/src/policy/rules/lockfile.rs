@@ -17,6 +17,8 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
+use cargo_sbom::lockfile;
+
 use crate::error::{Error, Result};
 use crate::policy::finding::FileLine;
 use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
@@ -219,22 +221,6 @@ fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     })
 }
 
-#[derive(Deserialize)]
-struct RawLockfile {
-    #[serde(default)]
-    package: Vec<RawPackage>,
-    #[serde(default)]
-    metadata: toml::Table,
-}
-
-#[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    checksum: Option<String>,
-}
-
 /// The crates.io index as `Cargo.lock` writes it.
 const CRATES_IO: [&str; 2] = [
     "registry+https://github.com/rust-lang/crates.io-index",
@@ -243,12 +229,12 @@ const CRATES_IO: [&str; 2] = [
 
 /// Findings for registry packages without a checksum.
 fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
-    let lock: RawLockfile = toml::from_str(text).map_err(|e| Error::Malformed {
+    let lock = lockfile::Lockfile::parse(text).map_err(|message| Error::Malformed {
         path: path.to_owned(),
-        reason: format!("not a valid Cargo.lock: {}", e.message().trim()),
+        reason: format!("not a valid Cargo.lock: {}", message.trim()),
     })?;
     let mut findings = Vec::new();
-    for package in &lock.package {
+    for package in &lock.packages {
         let Some(source) = package.source.as_deref() else {
             continue;
         };
@@ -257,12 +243,7 @@ fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
         }
         let has_checksum = package.checksum.as_deref().is_some_and(|c| !c.is_empty())
             || lock
-                .metadata
-                .get(&format!(
-                    "checksum {} {} ({source})",
-                    package.name, package.version
-                ))
-                .and_then(toml::Value::as_str)
+                .metadata_checksum(&package.name, &package.version, source)
                 .is_some_and(|c| !c.is_empty() && c != "<none>");
         if has_checksum {
             continue;
