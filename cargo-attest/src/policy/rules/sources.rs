@@ -120,7 +120,7 @@ impl Rule for Sources {
         let mut findings = Vec::new();
         for (index, component) in context.graph.components.iter().enumerate() {
             let id = ComponentId(index);
-            match &component.source {
+            let (severity, code, message, fix) = match &component.source {
                 ComponentSource::Registry { index, crates_io } => {
                     let Some(severity) = config.unknown_registry.severity() else {
                         continue;
@@ -129,20 +129,17 @@ impl Rule for Sources {
                         continue;
                     }
                     let shown = if *crates_io { "crates.io" } else { index };
-                    findings.push(Finding {
+                    (
                         severity,
-                        rule: RuleId::Sources,
-                        location: Location::of_component(component)
-                            .declared_at(declaration(context, id)),
-                        code: "unknown-registry".to_owned(),
-                        message: format!(
+                        "unknown-registry",
+                        format!(
                             "{} {} comes from the registry {shown}, which `sources.allow-registry` does not list",
                             component.name, component.version
                         ),
-                        fix: format!(
+                        format!(
                             "take the crate from an allowed registry, or add \"{index}\" to `allow-registry` in the `[sources]` section of attest.toml"
                         ),
-                    });
+                    )
                 }
                 ComponentSource::Git { url, .. } => {
                     let Some(severity) = config.unknown_git.severity() else {
@@ -161,20 +158,17 @@ impl Rule for Sources {
                     if git_allowed(config, &repository) {
                         continue;
                     }
-                    findings.push(Finding {
+                    (
                         severity,
-                        rule: RuleId::Sources,
-                        location: Location::of_component(component)
-                            .declared_at(declaration(context, id)),
-                        code: "unknown-git".to_owned(),
-                        message: format!(
+                        "unknown-git",
+                        format!(
                             "{} {} comes from the git repository {url}, which neither `sources.allow-git` nor `sources.allow-org` allows",
                             component.name, component.version
                         ),
-                        fix: format!(
+                        format!(
                             "depend on a released version from an allowed registry, or add \"{repository}\" to `allow-git` (or its organisation to `allow-org`) in the `[sources]` section of attest.toml"
                         ),
-                    });
+                    )
                 }
                 ComponentSource::Path { path } => {
                     let Some(severity) = config.path_outside_workspace.severity() else {
@@ -183,21 +177,26 @@ impl Rule for Sources {
                     if !outside_workspace(path) {
                         continue;
                     }
-                    findings.push(Finding {
+                    (
                         severity,
-                        rule: RuleId::Sources,
-                        location: Location::of_component(component)
-                            .declared_at(declaration(context, id)),
-                        code: "path-outside-workspace".to_owned(),
-                        message: format!(
+                        "path-outside-workspace",
+                        format!(
                             "{} {} is a path dependency at {path}, outside the workspace root (its source is not part of the workspace)",
                             component.name, component.version
                         ),
-                        fix: "move the crate into the workspace (or a vendored directory inside it), or depend on a published version".to_owned(),
-                    });
+                        "move the crate into the workspace (or a vendored directory inside it), or depend on a published version".to_owned(),
+                    )
                 }
-                ComponentSource::Workspace { .. } => {}
-            }
+                ComponentSource::Workspace { .. } => continue,
+            };
+            findings.push(Finding {
+                severity,
+                rule: RuleId::Sources,
+                location: Location::of_component(component).declared_at(declaration(context, id)),
+                code: code.to_owned(),
+                message,
+                fix,
+            });
         }
         if config.require_git_rev {
             findings.extend(unpinned_git(context));
