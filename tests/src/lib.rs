@@ -319,42 +319,48 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Runs git in `dir` without user or system configuration, with a fixed identity and fixed
+/// dates (so commit ids depend only on content and history), and returns its standard output,
+/// trimmed. Fails the test when git fails.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Fixture Author")
+        .env("GIT_AUTHOR_EMAIL", "fixture@example.org")
+        .env("GIT_AUTHOR_DATE", "2023-11-14T22:13:20Z")
+        .env("GIT_COMMITTER_NAME", "Fixture Author")
+        .env("GIT_COMMITTER_EMAIL", "fixture@example.org")
+        .env("GIT_COMMITTER_DATE", "2023-11-14T22:13:20Z")
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
 /// Makes `dir` a git repository with one commit whose id does not depend on the time, the user
-/// or the directory (fixed author, committer and dates; no user or system configuration).
+/// or the directory ([`git_in`]).
 pub fn make_git_repo(dir: &Path) -> String {
-    let git = |args: &[&str]| {
-        let output = Command::new("git")
-            .current_dir(dir)
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "core.autocrlf=false",
-            ])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Fixture Author")
-            .env("GIT_AUTHOR_EMAIL", "fixture@example.org")
-            .env("GIT_AUTHOR_DATE", "2023-11-14T22:13:20Z")
-            .env("GIT_COMMITTER_NAME", "Fixture Author")
-            .env("GIT_COMMITTER_EMAIL", "fixture@example.org")
-            .env("GIT_COMMITTER_DATE", "2023-11-14T22:13:20Z")
-            .output()
-            .expect("run git");
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "gitdep fixture"]);
-    git(&["rev-parse", "HEAD"])
+    git_in(dir, &["init", "-q"]);
+    git_in(dir, &["add", "-A"]);
+    git_in(dir, &["commit", "-q", "-m", "gitdep fixture"]);
+    git_in(dir, &["rev-parse", "HEAD"])
 }
 
 /// Where a package comes from, as far as the tests compare packages.

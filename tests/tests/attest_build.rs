@@ -13,12 +13,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, copy_dir, fixtures_dir, make_git_repo, scratch_dir,
-    verify_dir,
+    assert_checker_passes, attest_command, copy_dir, fixtures_dir, git_in, make_git_repo,
+    scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -43,14 +43,7 @@ fn app() -> &'static App {
         let dir = base.join("app");
         copy_dir(&fixtures_dir().join("attest-app"), &dir);
         let commit = make_git_repo(&dir);
-        let status = Command::new("git")
-            .current_dir(&dir)
-            .args(["remote", "add", "origin", ORIGIN_WITH_CREDENTIALS])
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git remote add");
+        git_in(&dir, &["remote", "add", "origin", ORIGIN_WITH_CREDENTIALS]);
         let keys = ["ecdsa-p256", "ed25519"]
             .into_iter()
             .map(|algorithm| {

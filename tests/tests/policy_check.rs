@@ -7,9 +7,9 @@
 //! verdicts do not depend on the other rules; `every_rule_runs_and_reports` runs them all.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use integration_tests::{attest_command, fixtures_dir, repo_root};
+use integration_tests::{attest_command, fixtures_dir, git_in, repo_root};
 use serde_json::Value;
 
 const MY_RULES: [&str; 2] = ["lockfile", "source-control"];
@@ -83,33 +83,9 @@ impl Ws {
         );
     }
 
-    /// Runs git with a fixed identity and no user or system configuration.
+    /// Runs git in the workspace ([`git_in`]).
     fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .current_dir(self.root())
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "tag.gpgsign=false",
-            ])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Policy Test")
-            .env("GIT_AUTHOR_EMAIL", "policy@example.org")
-            .env("GIT_COMMITTER_NAME", "Policy Test")
-            .env("GIT_COMMITTER_EMAIL", "policy@example.org")
-            .output()
-            .expect("run git");
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        git_in(self.root(), args)
     }
 
     /// `cargo-attest attest check ARGS --offline` (as cargo runs it).

@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, copy_dir, fixtures_dir, make_git_repo, scratch_dir,
-    verify_dir,
+    assert_checker_passes, attest_command, copy_dir, fixtures_dir, git_in, make_git_repo,
+    scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -309,12 +309,7 @@ fn a_release_holds_the_listed_files_and_verifies() {
 
     // The source archive: exactly the committed tree, symlink and exec bit kept.
     let source = list_archive(&dir.join(format!("{STEM}-src.tar.gz")));
-    let ls_files = Command::new("git")
-        .current_dir(&app().dir)
-        .args(["ls-files"])
-        .output()
-        .unwrap();
-    let tracked: Vec<String> = String::from_utf8_lossy(&ls_files.stdout)
+    let tracked: Vec<String> = git_in(&app().dir, &["ls-files"])
         .lines()
         .map(|l| format!("{STEM}/{l}"))
         .collect();
