@@ -212,42 +212,10 @@ impl Fixture {
         Spdx(self.sbom(&all))
     }
 
-    /// The packages `cargo tree` lists for `flags` (cargo-sbom flags: `--target`, `-p`,
-    /// `--workspace`, `--features`, `--all-features`, `--no-default-features`, `--include-dev`).
-    /// The target is always passed explicitly (the host when `flags` name none).
+    /// The packages `cargo tree` lists in the fixture for the cargo-sbom `flags`
+    /// ([`cargo_tree_at`]).
     pub fn cargo_tree(&self, flags: &[&str]) -> BTreeSet<Pkg> {
-        let mut edges = "normal,build".to_owned();
-        let mut args: Vec<String> = vec!["tree".into(), "--offline".into()];
-        let mut target = self.host.clone();
-        let mut iter = flags.iter();
-        while let Some(flag) = iter.next() {
-            match *flag {
-                "--include-dev" => edges.push_str(",dev"),
-                "--target" => target = iter.next().expect("--target value").to_string(),
-                other => args.push(other.to_owned()),
-            }
-        }
-        args.extend(["--target".into(), target, "-e".into(), edges]);
-        args.extend([
-            "--prefix".into(),
-            "none".into(),
-            "--format".into(),
-            "{p}".into(),
-        ]);
-        let output = cargo()
-            .current_dir(&self.workspace)
-            .args(&args)
-            .output()
-            .expect("run cargo tree");
-        assert!(
-            output.status.success(),
-            "cargo {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(Pkg::from_cargo_tree)
-            .collect()
+        cargo_tree_at(&self.workspace, &self.host, flags)
     }
 
     /// The absolute paths that must never appear in an SBOM of this fixture.
@@ -791,24 +759,22 @@ pub fn rustc_host() -> String {
 }
 
 /// The packages `cargo tree --offline -e normal,build` lists in the workspace at `dir` for the
-/// cargo flags `flags` (which may hold `--features`, `--no-default-features`, `--target`…); the
-/// target is always passed, `host` when `flags` name none.
+/// cargo-sbom flags `flags` (`--target`, `-p`, `--workspace`, `--features`, `--all-features`,
+/// `--no-default-features`, and `--include-dev`, which adds the dev edges); the target is always
+/// passed, `host` when `flags` name none.
 pub fn cargo_tree_at(dir: &Path, host: &str, flags: &[&str]) -> BTreeSet<Pkg> {
+    let mut edges = "normal,build".to_owned();
     let mut args: Vec<String> = vec!["tree".into(), "--offline".into()];
     let mut target = host.to_owned();
     let mut iter = flags.iter();
     while let Some(flag) = iter.next() {
         match *flag {
+            "--include-dev" => edges.push_str(",dev"),
             "--target" => target = iter.next().expect("--target value").to_string(),
             other => args.push(other.to_owned()),
         }
     }
-    args.extend([
-        "--target".into(),
-        target,
-        "-e".into(),
-        "normal,build".into(),
-    ]);
+    args.extend(["--target".into(), target, "-e".into(), edges]);
     args.extend([
         "--prefix".into(),
         "none".into(),
