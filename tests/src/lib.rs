@@ -287,6 +287,41 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Writes `text` to `root/relative`, creating the directories on the way.
+pub fn write_file(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create dir");
+    }
+    std::fs::write(path, text).expect("write file");
+}
+
+/// Writes a path-only workspace at `root`, without a lockfile: the binary `app` depending on
+/// the library `util`, both MIT.
+pub fn write_app_util_workspace(root: &Path) {
+    write_file(
+        root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"app\", \"util\"]\n",
+    );
+    write_file(
+        root,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\nutil = { path = \"../util\" }\n",
+    );
+    write_file(
+        root,
+        "app/src/main.rs",
+        "fn main() {\n    util::hello();\n}\n",
+    );
+    write_file(
+        root,
+        "util/Cargo.toml",
+        "[package]\nname = \"util\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n",
+    );
+    write_file(root, "util/src/lib.rs", "/// Hello.\npub fn hello() {}\n");
+}
+
 /// Runs git in `dir` without user or system configuration, with a fixed identity and fixed
 /// dates (so commit ids depend only on content and history), and returns its standard output,
 /// trimmed. Fails the test when git fails.

@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use integration_tests::{attest_command, fixtures_dir, git_in, repo_root};
+use integration_tests::{
+    attest_command, fixtures_dir, git_in, repo_root, write_app_util_workspace, write_file,
+};
 use serde_json::Value;
 
 const MY_RULES: [&str; 2] = ["lockfile", "source-control"];
@@ -27,27 +29,7 @@ impl Ws {
             .tempdir()
             .expect("tempdir");
         let root = dir.path();
-        write(
-            root,
-            "Cargo.toml",
-            "[workspace]\nresolver = \"2\"\nmembers = [\"app\", \"util\"]\n",
-        );
-        write(
-            root,
-            "app/Cargo.toml",
-            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\nutil = { path = \"../util\" }\n",
-        );
-        write(
-            root,
-            "app/src/main.rs",
-            "fn main() {\n    util::hello();\n}\n",
-        );
-        write(
-            root,
-            "util/Cargo.toml",
-            "[package]\nname = \"util\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n",
-        );
-        write(root, "util/src/lib.rs", "/// Hello.\npub fn hello() {}\n");
+        write_app_util_workspace(root);
         let ws = Self { dir };
         ws.cargo(&["generate-lockfile", "--offline"]);
         ws
@@ -110,14 +92,6 @@ impl Ws {
         });
         (run.code(), value)
     }
-}
-
-fn write(root: &Path, relative: &str, text: &str) {
-    let path = root.join(relative);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write file");
 }
 
 struct Run(Output);
@@ -198,7 +172,7 @@ fn a_missing_lockfile_is_denied_and_not_created() {
 #[test]
 fn an_untracked_or_ignored_lockfile_is_denied() {
     let ws = Ws::new();
-    write(ws.root(), ".gitignore", "/target\n");
+    write_file(ws.root(), ".gitignore", "/target\n");
     ws.git(&["init", "-q"]);
     ws.git(&["add", "Cargo.toml", "app", "util", ".gitignore"]);
     ws.git(&["commit", "-q", "-m", "without the lockfile"]);
@@ -207,7 +181,7 @@ fn an_untracked_or_ignored_lockfile_is_denied() {
     assert_eq!(codes(&report, "lockfile"), ["untracked"]);
     assert_eq!(finding(&report, "untracked")["file"], "Cargo.lock");
 
-    write(ws.root(), ".gitignore", "/target\nCargo.lock\n");
+    write_file(ws.root(), ".gitignore", "/target\nCargo.lock\n");
     let (code, report) = ws.json(&["lockfile"]);
     assert_eq!(code, 1);
     let message = finding(&report, "untracked")["message"]
@@ -216,7 +190,7 @@ fn an_untracked_or_ignored_lockfile_is_denied() {
     assert!(message.contains("ignored"), "{message}");
 
     // `require-tracked = false` turns the check off.
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "[lockfile]\nrequire-tracked = false\n",
@@ -229,12 +203,12 @@ fn an_untracked_or_ignored_lockfile_is_denied() {
 fn an_outdated_lockfile_is_denied_and_left_as_it_was() {
     let ws = Ws::committed();
     // A new path dependency that Cargo.lock does not list.
-    write(
+    write_file(
         ws.root(),
         "extra/Cargo.toml",
         "[package]\nname = \"extra\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    write(ws.root(), "extra/src/lib.rs", "");
+    write_file(ws.root(), "extra/src/lib.rs", "");
     let manifest = ws.path("app/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).expect("read");
     std::fs::write(
@@ -275,7 +249,7 @@ fn add_unchecked_registry_package(ws: &Ws) -> usize {
 fn a_registry_package_without_checksum_is_denied_at_its_lockfile_line() {
     let ws = Ws::committed();
     let line = add_unchecked_registry_package(&ws);
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "[lockfile]\nrequire-up-to-date = false\n",
@@ -324,12 +298,12 @@ fn outside_git_source_control_warns_and_strict_denies() {
 #[test]
 fn a_dirty_tree_warns_and_strict_denies() {
     let ws = Ws::committed();
-    write(
+    write_file(
         ws.root(),
         "util/src/lib.rs",
         "/// Changed.\npub fn hello() {}\n",
     );
-    write(ws.root(), "notes.txt", "untracked\n");
+    write_file(ws.root(), "notes.txt", "untracked\n");
     let (code, report) = ws.json(&MY_RULES);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(codes(&report, "source-control"), ["dirty"]);
@@ -342,7 +316,7 @@ fn a_dirty_tree_warns_and_strict_denies() {
     assert_eq!(report["summary"]["deny"], 1);
 
     // Untracked files count only when asked.
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "[source-control]\ninclude-untracked = true\n",
@@ -360,12 +334,12 @@ fn a_dirty_tree_warns_and_strict_denies() {
 #[test]
 fn signed_commit_and_tag_are_required_when_configured() {
     let ws = Ws::committed();
-    write(
+    write_file(
         ws.root(),
         ".git/info/exclude",
         "attest.toml\n", // the policy itself stays out of the status
     );
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "[source-control]\nrequire-signed-commit = true\nrequire-tag = true\n",
@@ -429,7 +403,7 @@ fn json_report_has_findings_summary_and_rules() {
 fn sarif_report_is_valid_sarif_2_1_0() {
     let ws = Ws::committed();
     let line = add_unchecked_registry_package(&ws);
-    write(
+    write_file(
         ws.root(),
         "util/src/lib.rs",
         "/// Dirty.\npub fn hello() {}\n",
@@ -565,7 +539,7 @@ fn human_report_can_go_to_a_file() {
 #[test]
 fn configuration_errors_name_file_line_and_key() {
     let ws = Ws::committed();
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "# policy\n\n[lockfile]\nrequire-tracked = true\nrequire-everything = true\n",
@@ -576,7 +550,7 @@ fn configuration_errors_name_file_line_and_key() {
     assert!(stderr.contains("attest.toml:5"), "{stderr}");
     assert!(stderr.contains("require-everything"), "{stderr}");
 
-    write(
+    write_file(
         ws.root(),
         "attest.toml",
         "[source-control]\n\nrequire-tag = \"yes\"\n",

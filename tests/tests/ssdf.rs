@@ -9,17 +9,13 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use integration_tests::{assert_checker_passes, attest_command, verify_dir};
+use integration_tests::{
+    assert_checker_passes, attest_command, verify_dir, write_app_util_workspace, write_file,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const THREAT_MODEL: &str = "# Threat model\n\nAssets, actors, mitigations.\n";
-
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A path-only workspace (`app` → `util`) with a lockfile, an `attest.toml` declaring a threat
 /// model for PW.1.1 and a test report that does not exist for PW.8.2.
@@ -29,29 +25,9 @@ fn workspace() -> tempfile::TempDir {
         .tempdir()
         .unwrap();
     let root = dir.path();
-    write(
-        root,
-        "Cargo.toml",
-        "[workspace]\nresolver = \"2\"\nmembers = [\"app\", \"util\"]\n",
-    );
-    write(
-        root,
-        "app/Cargo.toml",
-        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n[dependencies]\nutil = { path = \"../util\" }\n",
-    );
-    write(
-        root,
-        "app/src/main.rs",
-        "fn main() {\n    util::hello();\n}\n",
-    );
-    write(
-        root,
-        "util/Cargo.toml",
-        "[package]\nname = \"util\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n",
-    );
-    write(root, "util/src/lib.rs", "/// Hello.\npub fn hello() {}\n");
-    write(root, "docs/threat-model.md", THREAT_MODEL);
-    write(
+    write_app_util_workspace(root);
+    write_file(root, "docs/threat-model.md", THREAT_MODEL);
+    write_file(
         root,
         "attest.toml",
         r#"[ssdf]
@@ -202,7 +178,7 @@ fn markdown_report_to_a_file() {
 #[test]
 fn an_unknown_task_is_a_configuration_error() {
     let ws = workspace();
-    write(
+    write_file(
         ws.path(),
         "attest.toml",
         "[ssdf]\nmanual = [{ task = \"PO.1.1\", path = \"x.md\", description = \"x\" }]\n",
