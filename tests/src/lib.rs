@@ -766,6 +766,20 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
     (workspace, commit)
 }
 
+/// The JSON document in the file at `path`; fails the test naming the file.
+pub fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The in-toto statement inside a Sigstore bundle (its DSSE payload, decoded).
+pub fn bundle_statement(bundle: &Value) -> Value {
+    let payload = bundle["dsseEnvelope"]["payload"]
+        .as_str()
+        .expect("a DSSE payload");
+    serde_json::from_slice(&base64_decode(payload)).expect("the payload is JSON")
+}
+
 /// Standard base64 (with padding) decoding, as DSSE payloads are written. Panics on other input.
 pub fn base64_decode(text: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

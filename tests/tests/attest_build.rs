@@ -17,8 +17,8 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, copy_dir, fixtures_dir, git_in, make_git_repo,
-    scratch_dir, verify_dir,
+    assert_checker_passes, attest_command, bundle_statement, copy_dir, fixtures_dir, git_in,
+    make_git_repo, read_json, scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -103,36 +103,9 @@ fn key_pair(algorithm: &str) -> &'static (&'static str, PathBuf, PathBuf) {
     app().keys.iter().find(|(a, _, _)| *a == algorithm).unwrap()
 }
 
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// The statement inside a Sigstore bundle.
 fn statement(bundle: &Path) -> Value {
-    let bundle = read_json(bundle);
-    let payload = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
-    serde_json::from_slice(&base64_decode(payload)).unwrap()
-}
-
-/// Standard base64 (with padding), as DSSE payloads are written.
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for byte in text.bytes().filter(|b| *b != b'=') {
-        let value = ALPHABET
-            .iter()
-            .position(|a| *a == byte)
-            .unwrap_or_else(|| panic!("not base64: {byte}"));
-        buffer = (buffer << 6) | u32::try_from(value).unwrap();
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
-    out
+    bundle_statement(&read_json(bundle))
 }
 
 fn sha256_of(path: &Path) -> String {

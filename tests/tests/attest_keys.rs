@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use integration_tests::{attest_command, scratch_dir};
+use integration_tests::{attest_command, read_json, scratch_dir};
 use serde_json::Value;
 
 /// The `--algorithm` values of `keygen`.
@@ -161,10 +161,6 @@ fn plain_predicate(dir: &Path) -> PathBuf {
     let path = dir.join("predicate.json");
     std::fs::write(&path, br#"{"note": "a test predicate", "n": 1}"#).unwrap();
     path
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 fn write_json(path: &Path, value: &Value) {

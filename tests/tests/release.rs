@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, copy_dir, fixtures_dir, git_in, make_git_repo,
-    scratch_dir, verify_dir,
+    assert_checker_passes, attest_command, bundle_statement, copy_dir, fixtures_dir, git_in,
+    make_git_repo, read_json, scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -183,26 +183,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn statement(bundle: &Path) -> Value {
-    let bundle: Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
-    let payload = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
-    serde_json::from_slice(&base64_decode(payload)).unwrap()
-}
-
-/// Standard base64 (with padding), as DSSE payloads are written.
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for byte in text.bytes().filter(|b| *b != b'=') {
-        let value = ALPHABET.iter().position(|a| *a == byte).unwrap();
-        buffer = (buffer << 6) | u32::try_from(value).unwrap();
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
-    out
+    bundle_statement(&read_json(bundle))
 }
 
 /// `(path, type byte, mode, mtime, uid, gid, link)` of every entry.

@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use integration_tests::{
-    assert_checker_passes, attest_command, verify_dir, write_app_util_workspace, write_file,
+    assert_checker_passes, attest_command, bundle_statement, read_json, verify_dir,
+    write_app_util_workspace, write_file,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -223,8 +224,8 @@ fn signed_report_verifies() {
     );
     assert_ok(&output);
     let bundle = root.join("ssdf.json.sigstore.json");
-    let bundle_json: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
-    let payload = decode_payload(&bundle_json);
+    let bundle_json = read_json(&bundle);
+    let payload = bundle_statement(&bundle_json);
     assert_eq!(
         payload["predicateType"],
         "https://github.com/cargo-attest/cargo-attest/ssdf-report/v1"
@@ -275,10 +276,4 @@ fn signed_report_verifies() {
             );
         }
     }
-}
-
-/// The in-toto statement inside a bundle.
-fn decode_payload(bundle: &Value) -> Value {
-    let text = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
-    serde_json::from_slice(&integration_tests::base64_decode(text)).unwrap()
 }
