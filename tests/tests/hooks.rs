@@ -14,7 +14,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use integration_tests::{
-    Cdx, SOURCE_DATE_EPOCH, cargo, cargo_sbom_bin, cargo_tree_at, fixtures_dir, hooks_fixture,
+    Cdx, Pkg, SOURCE_DATE_EPOCH, cargo, cargo_sbom_bin, cargo_tree_at, fixtures_dir, hooks_fixture,
     hooks_target_dir, property, rustc_host, scratch_dir, show, verify_dir,
 };
 use serde_json::Value;
@@ -101,6 +101,14 @@ fn build_with(dir: &Path, flags: &[&str], env: &[(&str, &OsStr)]) -> Built {
     let copy = dir.with_file_name(name);
     std::fs::copy(&exe, &copy).expect("copy the binary");
     Built { exe: copy, out_dir }
+}
+
+/// `NAME@VERSION` of each package, for comparing with readers that do not report the source.
+fn name_versions(packages: impl IntoIterator<Item = Pkg>) -> std::collections::BTreeSet<String> {
+    packages
+        .into_iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect()
 }
 
 fn from_binary(exe: &Path) -> Output {
@@ -280,11 +288,11 @@ fn rust_audit_info_reads_dep_v0() {
             )
         })
         .collect();
-    let tree: std::collections::BTreeSet<String> =
-        cargo_tree_at(app(), &rustc_host(), &["--features", "fast-format"])
-            .iter()
-            .map(|p| format!("{}@{}", p.name, p.version))
-            .collect();
+    let tree = name_versions(cargo_tree_at(
+        app(),
+        &rustc_host(),
+        &["--features", "fast-format"],
+    ));
     assert_eq!(
         listed, tree,
         "rust-audit-info read every package of .dep-v0"
@@ -414,10 +422,7 @@ fn precursor_files_are_the_record_of_the_build() {
             })
             .collect()
     };
-    let expected: std::collections::BTreeSet<String> = cargo_tree_at(&dir, &rustc_host(), &[])
-        .into_iter()
-        .map(|p| format!("{}@{}", p.name, p.version))
-        .collect();
+    let expected = name_versions(cargo_tree_at(&dir, &rustc_host(), &[]));
     assert_eq!(
         reached(&precursor),
         expected,
@@ -458,11 +463,7 @@ fn precursor_files_are_the_record_of_the_build() {
         ],
     );
     let cdx = embedded(&built.exe);
-    let listed: std::collections::BTreeSet<String> = cdx
-        .packages()
-        .into_iter()
-        .map(|p| format!("{}@{}", p.name, p.version))
-        .collect();
+    let listed = name_versions(cdx.packages());
     assert_eq!(
         listed,
         reached(&precursor),
