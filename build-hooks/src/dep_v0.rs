@@ -20,19 +20,18 @@ use cargo_sbom::{ComponentSource, ResolvedGraph, Usage};
 pub fn render(graph: &ResolvedGraph) -> Vec<u8> {
     let roots = graph.roots();
     // Component index → package index, for the components listed.
-    let mut index = vec![None; graph.components.len()];
+    let mut index = vec![None; graph.components().len()];
     let mut listed = Vec::new();
-    for (i, component) in graph.components.iter().enumerate() {
+    for (id, component) in graph.iter() {
         if component.usage != Usage::Dev {
-            index[i] = Some(listed.len());
-            listed.push(i);
+            index[id.index()] = Some(listed.len());
+            listed.push(id);
         }
     }
-    let dependencies = graph.dependencies();
     let packages: Vec<Value> = listed
         .iter()
-        .map(|&i| {
-            let component = &graph.components[i];
+        .map(|&id| {
+            let component = graph.component(id);
             let mut package = Map::new();
             package.insert("name".into(), json!(component.name));
             package.insert("version".into(), json!(component.version));
@@ -40,9 +39,10 @@ pub fn render(graph: &ResolvedGraph) -> Vec<u8> {
             if component.usage == Usage::Build {
                 package.insert("kind".into(), json!("build"));
             }
-            let mut deps: Vec<usize> = dependencies[i]
+            let mut deps: Vec<usize> = graph
+                .dependencies(id)
                 .iter()
-                .filter_map(|(to, _)| index[to.0])
+                .filter_map(|(to, _)| index[to.index()])
                 .collect();
             deps.sort_unstable();
             deps.dedup();
@@ -50,7 +50,7 @@ pub fn render(graph: &ResolvedGraph) -> Vec<u8> {
                 package.insert("dependencies".into(), json!(deps));
             }
             // auditable-serde allows one root: the package being built.
-            if roots.first().is_some_and(|root| root.0 == i) {
+            if roots.first() == Some(&id) {
                 package.insert("root".into(), json!(true));
             }
             Value::Object(package)

@@ -17,4 +17,4 @@ mod sbom;
 pub use env::BuildEnv;
 pub use policy::{Outcome, Policy, PolicyError};
 pub use precursor::Precursor;
-pub use sbom::{Error, Sbom, SbomFormat, SpecVersion, Written};
+pub use sbom::{Error, Sbom, SpecVersion, Written};

@@ -1,17 +1,19 @@
 //! The SSDF policy of `attest.toml`, enforced while `cargo build` runs the build script.
 //!
-//! The rules that make sense at build time run, from the same code as `cargo attest check`
-//! ([`cargo_attest::policy::run_rules`]) and on the same `attest.toml` (the workspace root's):
-//! `sources`, `advisories` (only when a RustSec database is available offline), `licenses`,
-//! `bans` and `lockfile`, for the package being built with its enabled features and target.
-//! Nothing is fetched and nothing is written (the build script's own `OUT_DIR` included).
+//! The rules that declare themselves fit for build time ([`build_time_rules`]: `sources`,
+//! `advisories` (only when a RustSec database is available offline), `licenses`, `bans` and
+//! `lockfile`) run from the same code as `cargo attest check` ([`cargo_attest::policy::run`])
+//! and on the same `attest.toml` (the workspace root's), for the package being built with its
+//! enabled features and target. Nothing is fetched and nothing is written (the build script's
+//! own `OUT_DIR` included).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use cargo_attest::config::Config;
 use cargo_attest::policy::advisory_db::Environment;
-use cargo_attest::policy::{self, Config, Finding, Location, PolicyContext, RuleId, Severity};
-use cargo_sbom::ComponentSource;
+use cargo_attest::policy::rules::advisories;
+use cargo_attest::policy::{self, Finding, Location, PolicyOptions, RuleId, Severity};
 
 use crate::env::{BuildEnv, EnvError};
 
@@ -19,14 +21,10 @@ use crate::env::{BuildEnv, EnvError};
 /// `rustsec/advisory-db`) for the build-time check; it overrides `[advisories] db-path`.
 pub const ADVISORY_DB_ENV: &str = "CARGO_ATTEST_ADVISORY_DB";
 
-/// The rules run at build time, in report order.
-pub const BUILD_TIME_RULES: [RuleId; 5] = [
-    RuleId::Sources,
-    RuleId::Advisories,
-    RuleId::Licenses,
-    RuleId::Bans,
-    RuleId::Lockfile,
-];
+/// The rules run at build time (those whose definition says so), in report order.
+pub fn build_time_rules() -> Vec<RuleId> {
+    RuleId::all().filter(|rule| rule.def().build_time).collect()
+}
 
 /// The policy of `attest.toml`, checked during the build.
 #[derive(Debug)]
@@ -67,7 +65,10 @@ impl std::fmt::Display for PolicyError {
                 let rules: BTreeSet<RuleId> = findings.iter().map(|f| f.rule).collect();
                 // In rule order, each once.
                 let mut tasks: Vec<&str> = Vec::new();
-                for task in rules.iter().flat_map(|r| r.ssdf_tasks().iter().copied()) {
+                for task in rules
+                    .iter()
+                    .flat_map(|r| r.def().ssdf_tasks.iter().copied())
+                {
                     if !tasks.contains(&task) {
                         tasks.push(task);
                     }
@@ -151,8 +152,8 @@ impl Policy {
         let root = workspace.root().to_owned();
         let lockfile = root.join("Cargo.lock");
         println!("cargo:rerun-if-changed={}", lockfile.display());
-        let (config, config_path) = Config::load(None, &root)?;
-        if let Some(path) = &config_path {
+        let config = cargo_attest::attest_toml::load(None, &root)?;
+        if let Some(path) = config.path() {
             println!("cargo:rerun-if-changed={}", path.display());
         }
         if !env.is_member(&workspace) {
@@ -170,9 +171,9 @@ impl Policy {
         let members = workspace.select(&options.packages)?;
         let graph = workspace.resolve(&members, &options)?;
         // Local manifests carry licenses and dependency declarations the lockfile does not.
-        for component in &graph.components {
-            if let ComponentSource::Workspace { path } | ComponentSource::Path { path } =
-                &component.source
+        for component in graph.components() {
+            if let cargo_sbom::ComponentSource::Workspace { path }
+            | cargo_sbom::ComponentSource::Path { path } = &component.source
             {
                 let manifest = root.join(path).join("Cargo.toml");
                 let manifest = manifest.canonicalize().unwrap_or(manifest);
@@ -180,26 +181,22 @@ impl Policy {
             }
         }
 
-        let mut rules = BUILD_TIME_RULES.to_vec();
+        let mut rules = build_time_rules();
         if !advisories_available(self.advisory_db.as_deref(), &config) {
-            rules.retain(|r| *r != RuleId::Advisories);
+            rules.retain(|r| *r != advisories::RULE.rule_id());
             println!(
                 "cargo:warning=build_hooks::Policy: advisories were skipped: no RustSec database \
                  offline (set {ADVISORY_DB_ENV}, `[advisories] db-path` in attest.toml, or clone \
                  it to CARGO_HOME/advisory-db); the build never fetches it"
             );
         }
-        let context = PolicyContext {
-            workspace: &workspace,
-            graph: &graph,
-            config: &config,
-            config_path,
-            strict: false,
+        let options = PolicyOptions {
             offline: true,
             advisory_db: self.advisory_db.clone(),
-            binaries: Vec::new(),
+            ..PolicyOptions::default()
         };
-        let (findings, ran) = policy::run_rules(&context, &rules)?;
+        let run = policy::run(&workspace, &graph, &config, &options, &rules)?;
+        let (findings, ran) = (run.findings, run.rules);
         for finding in &findings {
             println!("cargo:warning={}", warning_line(finding));
         }
@@ -224,7 +221,7 @@ impl Policy {
 /// Whether an advisory database can be used without the network: the variable, else
 /// `db-path`, else the default location when it holds a database.
 fn advisories_available(from_env: Option<&Path>, config: &Config) -> bool {
-    if from_env.is_some() || config.advisories.db_path.is_some() {
+    if from_env.is_some() || config.get(&advisories::SECTION).db_path.is_some() {
         return true;
     }
     Environment::from_process()
@@ -246,7 +243,7 @@ pub fn warning_line(finding: &Finding) -> String {
     let line = format!(
         "{}[{}] {}: {} (SSDF {}; fix: {})",
         finding.severity.as_str(),
-        finding.rule.as_str(),
+        finding.rule,
         subject(finding),
         finding.message,
         finding.ssdf_tasks().join(", "),
@@ -259,6 +256,8 @@ pub fn warning_line(finding: &Finding) -> String {
 mod tests {
     use super::*;
 
+    use cargo_attest::policy::rules::{licenses, lockfile};
+
     fn finding(rule: RuleId, name: &str) -> Finding {
         Finding {
             severity: Severity::Deny,
@@ -269,7 +268,7 @@ mod tests {
                 source: "gpl".to_owned(),
                 declared_at: None,
             },
-            code: "not-allowed".to_owned(),
+            code: licenses::Code::LicenseNotAllowed.into(),
             message: "license GPL-3.0-only\nis not allowed".to_owned(),
             fix: "allow it".to_owned(),
         }
@@ -280,8 +279,8 @@ mod tests {
         let error = PolicyError::Denied {
             package: "app".to_owned(),
             findings: vec![
-                finding(RuleId::Licenses, "gpl"),
-                finding(RuleId::Lockfile, "x"),
+                finding(licenses::RULE.rule_id(), "gpl"),
+                finding(lockfile::RULE.rule_id(), "x"),
             ],
         };
         let text = format!("{error:?}");
@@ -299,8 +298,17 @@ mod tests {
     }
 
     #[test]
+    fn the_build_time_rules_are_the_declared_ones() {
+        let ids: Vec<&str> = build_time_rules().into_iter().map(RuleId::as_str).collect();
+        assert_eq!(
+            ids,
+            ["sources", "advisories", "licenses", "bans", "lockfile"]
+        );
+    }
+
+    #[test]
     fn warning_lines_are_single_lines() {
-        let line = warning_line(&finding(RuleId::Licenses, "gpl"));
+        let line = warning_line(&finding(licenses::RULE.rule_id(), "gpl"));
         assert_eq!(
             line,
             "deny[licenses] gpl 0.1.0: license GPL-3.0-only is not allowed (SSDF PW.4.1; fix: allow it)"

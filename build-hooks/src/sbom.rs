@@ -16,27 +16,17 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use cargo_sbom::format::cyclonedx;
 use cargo_sbom::{
     CargoNetwork, CycloneDxVersion, DocumentOptions, FeatureSelection, Format, Lifecycle,
-    PackageSelection, ResolveOptions, ResolvedGraph, Timestamp, Workspace,
+    PackageId, PackageSelection, ResolveOptions, ResolvedGraph, SbomFormat as Family, Timestamp,
+    Workspace,
 };
 
 use crate::embed;
 use crate::precursor::{self, PackageSpec, Precursor};
 
 pub use cargo_sbom::CycloneDxVersion as SpecVersion;
-
-/// The documents [`Sbom::write`] writes into `OUT_DIR`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SbomFormat {
-    /// CycloneDX JSON and SPDX 2.3 JSON.
-    #[default]
-    Both,
-    /// CycloneDX JSON only.
-    CycloneDx,
-    /// SPDX 2.3 JSON only.
-    Spdx,
-}
 
 /// An error of the build hook. Its `Debug` output is its message, so that `.unwrap()` in a
 /// `build.rs` prints a readable error.
@@ -100,10 +90,8 @@ impl std::fmt::Debug for Error {
 /// What [`Sbom::write`] wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Written {
-    /// The CycloneDX document in `OUT_DIR`, when written.
-    pub cyclonedx: Option<PathBuf>,
-    /// The SPDX document in `OUT_DIR`, when written.
-    pub spdx: Option<PathBuf>,
+    /// Every document written into `OUT_DIR`, with its format.
+    pub documents: Vec<(Format, PathBuf)>,
     /// The object file linked into the binaries ([`Sbom::embed`]).
     pub object: Option<PathBuf>,
     /// The number of components of the SBOM.
@@ -113,12 +101,22 @@ pub struct Written {
 /// The SBOM of the package being built, configured by a builder and produced by [`Sbom::write`].
 #[derive(Debug)]
 pub struct Sbom {
-    format: SbomFormat,
+    formats: Vec<&'static Family>,
     spec_version: CycloneDxVersion,
     include_dev: bool,
     include_build_deps: bool,
     embed: bool,
     vars: Vec<(OsString, OsString)>,
+}
+
+impl Written {
+    /// The document of a format, when written (`cargo_sbom::format::spdx::FORMAT`, …).
+    pub fn document(&self, family: &Family) -> Option<&Path> {
+        self.documents
+            .iter()
+            .find(|(format, _)| format.family == family)
+            .map(|(_, path)| path.as_path())
+    }
 }
 
 impl Default for Sbom {
@@ -138,7 +136,7 @@ impl Sbom {
     /// Like [`Sbom::from_env`], from the given variables (for tests and wrappers).
     pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Self {
         Self {
-            format: SbomFormat::Both,
+            formats: cargo_sbom::FORMATS.to_vec(),
             spec_version: CycloneDxVersion::V1_6,
             include_dev: false,
             include_build_deps: true,
@@ -147,9 +145,12 @@ impl Sbom {
         }
     }
 
-    /// Which documents to write into `OUT_DIR` (default: CycloneDX and SPDX).
-    pub fn format(mut self, format: SbomFormat) -> Self {
-        self.format = format;
+    /// Which formats to write into `OUT_DIR` (default: every format of
+    /// [`cargo_sbom::FORMATS`], CycloneDX and SPDX), e.g.
+    /// `&[&cargo_sbom::format::spdx::FORMAT]`. CycloneDX is written in [`Sbom::spec_version`],
+    /// the others in their default version.
+    pub fn formats(mut self, formats: &[&'static Family]) -> Self {
+        self.formats = formats.to_vec();
         self
     }
 
@@ -256,32 +257,39 @@ impl Sbom {
         }
 
         let timestamp = Timestamp::from_env().map_err(graph_error)?;
-        let document = |format| DocumentOptions {
-            format,
-            timestamp,
-            lifecycle: Lifecycle::Build,
+        let render = |format: Format| {
+            let options = DocumentOptions {
+                format,
+                timestamp,
+                lifecycle: Lifecycle::Build,
+            };
+            cargo_sbom::render(&graph, &options)
         };
-        let cyclonedx = cargo_sbom::render(&graph, &document(Format::CycloneDx(self.spec_version)));
+        // The embedded document is CycloneDX in the chosen version, whatever is written.
+        let cyclonedx_format = self.spec_version.format();
+        let cyclonedx_bytes = render(cyclonedx_format);
         let stem = format!("{name}-{version}");
         let mut written = Written {
-            components: graph.components.len(),
+            components: graph.components().len(),
             ..Written::default()
         };
-        if matches!(self.format, SbomFormat::Both | SbomFormat::CycloneDx) {
-            let path = out_dir.join(format!("{stem}.cdx.json"));
-            write_file(&path, &cyclonedx)?;
-            written.cyclonedx = Some(path);
-        }
-        if matches!(self.format, SbomFormat::Both | SbomFormat::Spdx) {
-            let path = out_dir.join(format!("{stem}.spdx.json"));
-            write_file(
-                &path,
-                &cargo_sbom::render(&graph, &document(Format::Spdx23)),
-            )?;
-            written.spdx = Some(path);
+        for family in &self.formats {
+            let format = if **family == cyclonedx::FORMAT {
+                cyclonedx_format
+            } else {
+                family.default_format()
+            };
+            let path = out_dir.join(format!("{stem}.{}", format.extension()));
+            let bytes = if format == cyclonedx_format {
+                cyclonedx_bytes.clone()
+            } else {
+                render(format)
+            };
+            write_file(&path, &bytes)?;
+            written.documents.push((format, path));
         }
         if self.embed {
-            written.object = Some(self.embed_into(&out_dir, &target, &graph, &cyclonedx)?);
+            written.object = Some(self.embed_into(&out_dir, &target, &graph, &cyclonedx_bytes)?);
         }
         Ok(written)
     }
@@ -307,24 +315,20 @@ impl Sbom {
     /// describe a package `cargo metadata` does not know.
     fn as_built(&self, graph: &ResolvedGraph, precursors: &[Precursor]) -> ResolvedGraph {
         let linked_only = !self.include_build_deps;
-        let by_id: BTreeSet<&str> = graph
-            .components
-            .iter()
-            .map(|c| c.package_id.as_str())
-            .collect();
-        let mut built = BTreeSet::new();
+        let mut built: BTreeSet<PackageId> = BTreeSet::new();
         for precursor in precursors {
             for index in precursor.reachable(linked_only) {
                 let id = &precursor.crates[index].id;
-                if by_id.contains(id.as_str()) {
-                    built.insert(id.clone());
+                let package = PackageId::new(id.as_str());
+                if graph.by_package(&package).is_some() {
+                    built.insert(package);
                     continue;
                 }
                 // Older cargo wrote other package id forms: match on name and version.
                 let spec = PackageSpec::parse(id);
                 let same = spec.as_ref().and_then(|spec| {
                     graph
-                        .components
+                        .components()
                         .iter()
                         .find(|c| c.name == spec.name && c.version == spec.version)
                 });

@@ -1,8 +1,23 @@
-//! Errors of `cargo attest`, each naming the file or input at fault, never a secret.
+//! Errors of `cargo attest`, each naming the file or input at fault, never a secret; and the
+//! exit codes of `cargo attest`.
 
 use std::path::PathBuf;
 
-/// Everything that stops a command before it reaches a verdict (exit code 2).
+/// The exit codes of `cargo attest`, in one place (the README documents them).
+pub mod exit {
+    /// Success (`check`: no deny finding; `verify`: verified).
+    pub const SUCCESS: u8 = 0;
+    /// A verdict against the input: a deny finding of `check` or `release`, a failed
+    /// verification. (`build` and `release` return cargo's own code when cargo fails.)
+    pub const FAILURE: u8 = 1;
+    /// A usage, key, configuration or input error; one line on stderr names it.
+    pub const USAGE: u8 = 2;
+    /// A bug of this tool (an invariant broke); the message asks for a report.
+    pub const INTERNAL: u8 = 3;
+}
+
+/// Everything that stops a command before it reaches a verdict ([`exit::USAGE`], or
+/// [`exit::INTERNAL`] for a bug).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A key could not be read or used. `source_name` is a path or an environment variable name.
@@ -53,12 +68,23 @@ pub enum Error {
     /// A command-line combination that cannot work.
     #[error("{0}")]
     Usage(String),
+    /// An invariant of this tool broke: a bug, not a problem of the input.
+    #[error(
+        "internal error: {0}; this is a bug, please report it at {url}",
+        url = cargo_sbom::error::ISSUES_URL
+    )]
+    Internal(String),
 }
 
 impl Error {
-    /// The exit code: 2, "usage, configuration or input error".
+    /// The exit code: [`exit::INTERNAL`] for a bug (also one of the SBOM library), else
+    /// [`exit::USAGE`].
     pub fn exit_code(&self) -> u8 {
-        2
+        match self {
+            Error::Internal(_) => exit::INTERNAL,
+            Error::Sbom(error) => error.exit_code(),
+            _ => exit::USAGE,
+        }
     }
 }
 

@@ -9,6 +9,49 @@ use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
+/// crates.io's index as cargo writes a package's source: the git and the sparse form.
+pub const CRATES_IO_SOURCES: [&str; 2] = [
+    "registry+https://github.com/rust-lang/crates.io-index",
+    "sparse+https://index.crates.io/",
+];
+
+/// crates.io's index URL in its git form (cargo's name for crates.io in configuration).
+pub const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
+
+/// crates.io's sparse index URL.
+pub const CRATES_IO_SPARSE_INDEX: &str = "https://index.crates.io";
+
+/// Whether a package source (as `Cargo.lock` and `cargo metadata` write it) is crates.io.
+pub fn is_crates_io_source(source: &str) -> bool {
+    CRATES_IO_SOURCES.contains(&source)
+}
+
+/// The root of the workspace of `manifest_path` (or of the current directory), as
+/// `cargo locate-project --workspace` reports it.
+pub fn workspace_root(manifest_path: Option<&Path>) -> Result<std::path::PathBuf> {
+    let mut command = Command::new(cargo_program());
+    command.args(["locate-project", "--workspace", "--message-format", "plain"]);
+    if let Some(path) = manifest_path {
+        command.arg("--manifest-path").arg(path);
+    }
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::Usage(format!("could not run cargo locate-project: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Error::Usage(format!(
+            "could not find the workspace: {}",
+            stderr.trim().trim_start_matches("error:").trim()
+        )));
+    }
+    let manifest = std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    manifest
+        .parent()
+        .map(Path::to_owned)
+        .ok_or_else(|| Error::Usage(format!("{}: no workspace root", manifest.display())))
+}
+
 /// How Cargo may touch the network and the lockfile, as the flags of the same names.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CargoNetwork {

@@ -1,9 +1,10 @@
 //! `cargo sbom diff`: what changed between two SBOMs.
 //!
-//! Either file may be CycloneDX (any `specVersion`) or SPDX 2.x JSON, and the two may differ in
-//! format. From each document the components are taken — CycloneDX `metadata.component` and
-//! `components` (nested ones too), SPDX `packages` — with their name, version, purl, declared
-//! license and SHA-256 hash.
+//! Either file may be of any format of [`crate::format::FORMATS`] that reads components
+//! (CycloneDX of any `specVersion`, SPDX 2.x JSON), and the two may differ in format. From each
+//! document the components are taken by its format's reader — CycloneDX `metadata.component`
+//! and `components` (nested ones too), SPDX `packages` — with their name, version, purl,
+//! declared license and SHA-256 hash.
 //!
 //! A component is identified across the two documents by its purl without the `@version` (and
 //! without the commit of a git `vcs_url`), so that a path crate and the crates.io crate of the
@@ -22,25 +23,17 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::validate::{Detected, detect, read_json};
+use crate::format::{self, SbomComponent};
+use crate::validate::read_json;
 
 /// One component as a diff sees it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Entry {
-    name: String,
-    version: String,
-    purl: Option<String>,
-    license: Option<String>,
-    sha256: Option<String>,
-}
+type Entry = SbomComponent;
 
-impl Entry {
-    /// The identity across documents: the purl without version, or the name.
-    fn key(&self) -> String {
-        match &self.purl {
-            Some(purl) => format!("purl {}", purl_identity(purl)),
-            None => format!("name {}", self.name),
-        }
+/// The identity across documents: the purl without version, or the name.
+fn key(entry: &Entry) -> String {
+    match &entry.purl {
+        Some(purl) => format!("purl {}", purl_identity(purl)),
+        None => format!("name {}", entry.name),
     }
 }
 
@@ -233,120 +226,9 @@ fn entries_of_file(path: &Path) -> Result<Vec<Entry>> {
     })
 }
 
-/// The components of a CycloneDX or SPDX 2 document.
+/// The components of a document of any format that can read them.
 fn entries(document: &Value) -> std::result::Result<Vec<Entry>, String> {
-    match detect(document)? {
-        Detected::CycloneDx(_) => Ok(cyclonedx_entries(document)),
-        Detected::Spdx(version) if version.starts_with("SPDX-2.") => Ok(spdx_entries(document)),
-        Detected::Spdx(version) => Err(format!(
-            "spdxVersion `{}` is not supported; supported are SPDX 2 JSON documents",
-            version.chars().take(40).collect::<String>()
-        )),
-    }
-}
-
-fn string(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
-fn cyclonedx_entries(document: &Value) -> Vec<Entry> {
-    fn walk(component: &Value, out: &mut Vec<Entry>) {
-        if !component.is_object() {
-            return;
-        }
-        out.push(cyclonedx_entry(component));
-        let children = component.get("components").and_then(Value::as_array);
-        for child in children.into_iter().flatten() {
-            walk(child, out);
-        }
-    }
-    let mut out = Vec::new();
-    if let Some(root) = document.get("metadata").and_then(|m| m.get("component")) {
-        walk(root, &mut out);
-    }
-    let components = document.get("components").and_then(Value::as_array);
-    for component in components.into_iter().flatten() {
-        walk(component, &mut out);
-    }
-    out
-}
-
-fn cyclonedx_entry(component: &Value) -> Entry {
-    let licenses: Vec<String> = component
-        .get("licenses")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|choice| {
-            string(choice.get("expression")).or_else(|| {
-                let license = choice.get("license")?;
-                string(license.get("id")).or_else(|| string(license.get("name")))
-            })
-        })
-        .collect();
-    let license = match licenses.len() {
-        0 => None,
-        1 => licenses.into_iter().next(),
-        _ => Some(
-            licenses
-                .iter()
-                .map(|l| format!("({l})"))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-    };
-    let sha256 = component
-        .get("hashes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|h| h.get("alg").and_then(Value::as_str) == Some("SHA-256"))
-        .and_then(|h| string(h.get("content")))
-        .map(|h| h.to_ascii_lowercase());
-    Entry {
-        name: string(component.get("name")).unwrap_or_default(),
-        version: string(component.get("version")).unwrap_or_default(),
-        purl: string(component.get("purl")),
-        license,
-        sha256,
-    }
-}
-
-fn spdx_entries(document: &Value) -> Vec<Entry> {
-    let packages = document.get("packages").and_then(Value::as_array);
-    packages
-        .into_iter()
-        .flatten()
-        .filter(|p| p.is_object())
-        .map(|package| {
-            let purl = package
-                .get("externalRefs")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"))
-                .and_then(|r| string(r.get("referenceLocator")));
-            let sha256 = package
-                .get("checksums")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|c| c.get("algorithm").and_then(Value::as_str) == Some("SHA256"))
-                .and_then(|c| string(c.get("checksumValue")))
-                .map(|h| h.to_ascii_lowercase());
-            Entry {
-                name: string(package.get("name")).unwrap_or_default(),
-                version: string(package.get("versionInfo")).unwrap_or_default(),
-                purl,
-                license: string(package.get("licenseDeclared")).filter(|l| l != "NOASSERTION"),
-                sha256,
-            }
-        })
-        .collect()
+    format::detect(document)?.components(document)
 }
 
 /// The purl without its `@version`, and without the commit of a git `vcs_url` qualifier
@@ -421,10 +303,10 @@ fn diff_entries(mut old: Vec<Entry>, mut new: Vec<Entry>) -> SbomDiff {
     let mut result = SbomDiff::default();
     let mut by_key: BTreeMap<String, (Vec<Entry>, Vec<Entry>)> = BTreeMap::new();
     for entry in old {
-        by_key.entry(entry.key()).or_default().0.push(entry);
+        by_key.entry(key(&entry)).or_default().0.push(entry);
     }
     for entry in new {
-        by_key.entry(entry.key()).or_default().1.push(entry);
+        by_key.entry(key(&entry)).or_default().1.push(entry);
     }
     for (olds, news) in by_key.into_values() {
         // 1. Same version (and same purl where both have one).
@@ -784,10 +666,14 @@ mod tests {
 
     #[test]
     fn multiple_licenses_are_combined() {
-        let entry = cyclonedx_entry(&json!({
-            "name": "x", "version": "1",
-            "licenses": [{ "license": { "id": "MIT" } }, { "license": { "name": "Custom" } }]
-        }));
-        assert_eq!(entry.license.as_deref(), Some("(MIT) AND (Custom)"));
+        let document = json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.6",
+            "components": [{
+                "name": "x", "version": "1",
+                "licenses": [{ "license": { "id": "MIT" } }, { "license": { "name": "Custom" } }]
+            }]
+        });
+        let entries = entries(&document).unwrap();
+        assert_eq!(entries[0].license.as_deref(), Some("(MIT) AND (Custom)"));
     }
 }

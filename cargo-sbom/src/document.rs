@@ -1,59 +1,10 @@
-//! What both SBOM formats share: the format choice, the timestamp, the tool and the lifecycle.
+//! What every SBOM format shares: the document options (format, timestamp, lifecycle), the
+//! tool, and content-derived identifiers.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
-
-/// The SBOM formats this tool writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// CycloneDX JSON of a [`CycloneDxVersion`].
-    CycloneDx(CycloneDxVersion),
-    /// SPDX 2.3 JSON.
-    Spdx23,
-}
-
-impl Format {
-    /// The file name extension used by `--output-dir`: `cdx.json` or `spdx.json`.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::CycloneDx(_) => "cdx.json",
-            Format::Spdx23 => "spdx.json",
-        }
-    }
-}
-
-/// CycloneDX specification versions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CycloneDxVersion {
-    /// 1.5
-    V1_5,
-    /// 1.6 (the default: the version most consumers read today)
-    V1_6,
-    /// 1.7
-    V1_7,
-}
-
-impl CycloneDxVersion {
-    /// The `specVersion` string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CycloneDxVersion::V1_5 => "1.5",
-            CycloneDxVersion::V1_6 => "1.6",
-            CycloneDxVersion::V1_7 => "1.7",
-        }
-    }
-
-    /// Parses a `specVersion` string.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "1.5" => Some(Self::V1_5),
-            "1.6" => Some(Self::V1_6),
-            "1.7" => Some(Self::V1_7),
-            _ => None,
-        }
-    }
-}
+use crate::format::Format;
 
 /// When in the software's life the SBOM was made (CycloneDX `lifecycles.phase`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +74,21 @@ pub struct DocumentOptions {
     pub timestamp: Timestamp,
     /// The lifecycle phase.
     pub lifecycle: Lifecycle,
+}
+
+/// Whether `text` looks like an absolute URL (`scheme://…`) that consumers can follow.
+pub fn is_url(text: &str) -> bool {
+    match text.split_once("://") {
+        Some((scheme, rest)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !rest.is_empty()
+                && !text.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
 }
 
 /// The tool named in every document.

@@ -1,11 +1,27 @@
-//! Errors of the library, each one a sentence a user can act on.
+//! Errors of the library, each one a sentence a user can act on, and the exit codes of
+//! `cargo sbom`.
 
 use std::path::PathBuf;
 
+/// The exit codes of `cargo sbom`, in one place (the README documents them).
+pub mod exit {
+    /// Success (`validate`: every file valid; `diff`: no differences).
+    pub const SUCCESS: u8 = 0;
+    /// A finding: `validate` found an invalid SBOM, `diff` found differences.
+    pub const FINDING: u8 = 1;
+    /// A usage, configuration or input error; one line on stderr names the file and problem.
+    pub const USAGE: u8 = 2;
+    /// A bug of this tool (an invariant broke); the message asks for a report.
+    pub const INTERNAL: u8 = 3;
+}
+
+/// Where bugs are reported (named in internal errors).
+pub const ISSUES_URL: &str = "https://github.com/cargo-attest/cargo-attest/issues";
+
 /// Everything that can go wrong while building, writing or checking an SBOM.
 ///
-/// Every variant names the file or the input at fault; [`Error::exit_code`] maps them all to the
-/// documented exit code 2 ("usage, configuration or input error").
+/// Every variant names the file or the input at fault; [`Error::exit_code`] maps them to the
+/// documented exit codes ([`exit`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `cargo metadata` could not be started at all.
@@ -101,6 +117,9 @@ pub enum Error {
     /// A command-line combination that cannot work.
     #[error("{0}")]
     Usage(String),
+    /// An invariant of this tool broke: a bug, not a problem of the input.
+    #[error("internal error: {0}; this is a bug, please report it at {ISSUES_URL}")]
+    Internal(String),
 }
 
 impl Error {
@@ -119,11 +138,15 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: always 2, "usage, configuration or input error".
+    /// The process exit code for this error: [`exit::INTERNAL`] for a bug, else
+    /// [`exit::USAGE`] ("usage, configuration or input error").
     ///
-    /// Exit code 1 is reserved for a *finding* (an invalid SBOM, a difference) and 0 for success.
-    pub fn exit_code(&self) -> i32 {
-        2
+    /// [`exit::FINDING`] is reserved for a *finding* (an invalid SBOM, a difference).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Internal(_) => exit::INTERNAL,
+            _ => exit::USAGE,
+        }
     }
 }
 

@@ -6,14 +6,14 @@
 //! and provenance of `cargo attest`.
 //!
 //! ```no_run
-//! use cargo_sbom::{DocumentOptions, Format, CycloneDxVersion, Lifecycle, ResolveOptions, Timestamp, Workspace};
+//! use cargo_sbom::{CycloneDxVersion, DocumentOptions, Lifecycle, ResolveOptions, Timestamp, Workspace};
 //!
 //! let workspace = Workspace::load(None, Default::default(), &[])?;
 //! let options = ResolveOptions::default();
 //! let members = workspace.select(&options.packages)?;
 //! let graph = workspace.resolve(&members, &options)?;
 //! let bytes = cargo_sbom::render(&graph, &DocumentOptions {
-//!     format: Format::CycloneDx(CycloneDxVersion::V1_6),
+//!     format: CycloneDxVersion::V1_6.format(),
 //!     timestamp: Timestamp::from_env()?,
 //!     lifecycle: Lifecycle::PreBuild,
 //! });
@@ -32,34 +32,33 @@
 pub mod cargo;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod cyclonedx;
 #[cfg(feature = "validate")]
 pub mod diff;
 pub mod digest;
 pub mod document;
 pub mod embedded;
 pub mod error;
+pub mod format;
 pub mod graph;
 pub mod license;
 pub mod lockfile;
 pub mod output;
 pub mod purl;
-pub mod spdx;
+pub mod spanned;
 #[cfg(feature = "validate")]
 pub mod validate;
 
 pub use cargo::CargoNetwork;
-pub use document::{CycloneDxVersion, DocumentOptions, Format, Lifecycle, Timestamp};
+pub use document::{DocumentOptions, Lifecycle, Timestamp};
 pub use error::{Error, Result};
+pub use format::cyclonedx::CycloneDxVersion;
+pub use format::{FORMATS, Format, SbomFormat};
 pub use graph::{
-    Component, ComponentId, ComponentSource, Edge, EdgeKind, FeatureSelection, PackageSelection,
-    ResolveOptions, ResolvedGraph, Subject, Usage, Workspace,
+    Component, ComponentId, ComponentSource, Edge, EdgeKind, FeatureSelection, PackageId,
+    PackageSelection, ResolveOptions, ResolvedGraph, Subject, Usage, Workspace,
 };
 
 /// Renders a resolved graph in the chosen format.
 pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
-    match options.format {
-        Format::CycloneDx(version) => cyclonedx::render(graph, version, options),
-        Format::Spdx23 => spdx::render(graph, options),
-    }
+    (options.format.family.write)(graph, options)
 }

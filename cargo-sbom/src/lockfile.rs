@@ -157,7 +157,7 @@ impl Checksums {
 mod tests {
     use super::*;
 
-    const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+    const CRATES_IO: &str = crate::cargo::CRATES_IO_SOURCES[0];
 
     #[test]
     fn reads_v3_and_v4_checksums() {

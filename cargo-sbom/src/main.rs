@@ -1,18 +1,19 @@
 //! `cargo sbom`: writes, validates and compares SBOMs of Cargo workspaces.
 //!
-//! Exit codes: 0 success; 1 an invalid SBOM (`validate`) or a difference (`diff`); 2 a usage,
-//! configuration or input error.
+//! Exit codes: [`cargo_sbom::error::exit`].
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use cargo_sbom::cli::GraphArgs;
+use cargo_sbom::error::exit;
+use cargo_sbom::output::{self, Terminal};
 use cargo_sbom::{
-    CargoNetwork, CycloneDxVersion, DocumentOptions, Error, Format, Lifecycle, Timestamp,
-    Workspace, diff, output, validate,
+    CargoNetwork, DocumentOptions, Error, FORMATS, Format, Lifecycle, SbomFormat, Timestamp,
+    Workspace, diff, validate,
 };
 
 /// Exact, complete, reproducible SBOMs from Cargo's resolved dependency graph.
@@ -22,7 +23,7 @@ use cargo_sbom::{
     bin_name = "cargo sbom",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Exit codes: 0 success, 1 invalid SBOM or differences found, 2 usage or input error.\n\
+    after_help = "Exit codes: 0 success, 1 invalid SBOM or differences found, 2 usage or input error, 3 internal error (a bug).\n\
                   SOURCE_DATE_EPOCH, when set, is the document timestamp (byte-reproducible output)."
 )]
 struct Cli {
@@ -67,32 +68,23 @@ enum DiffFormat {
     Json,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum FormatArg {
-    /// CycloneDX JSON (see --spec-version).
-    CyclonedxJson,
-    /// SPDX 2.3 JSON.
-    SpdxJson,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum SpecVersionArg {
-    #[value(name = "1.5")]
-    V1_5,
-    #[value(name = "1.6")]
-    V1_6,
-    #[value(name = "1.7")]
-    V1_7,
+/// `--format`: the ids of [`FORMATS`], each with its one-line summary.
+fn format_values() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        FORMATS
+            .iter()
+            .map(|f| PossibleValue::new(f.id).help(f.summary)),
+    )
 }
 
 #[derive(Args, Debug)]
 struct GenerateArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::CyclonedxJson)]
-    format: FormatArg,
-    /// CycloneDX specification version [default: 1.6].
-    #[arg(long, value_enum)]
-    spec_version: Option<SpecVersionArg>,
+    #[arg(long, value_parser = format_values(), default_value = "cyclonedx-json")]
+    format: String,
+    /// The format's specification version (CycloneDX: 1.5, 1.6 or 1.7) [default: CycloneDX 1.6].
+    #[arg(long, value_name = "VERSION")]
+    spec_version: Option<String>,
     /// Write the SBOM to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
     output: Option<PathBuf>,
@@ -141,14 +133,30 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(&args),
         Some(Command::Diff(args)) => run_diff(&args),
-        None => run_generate(&cli.generate).map(|()| ExitCode::SUCCESS),
+        None => run_generate(&cli.generate).map(|()| ExitCode::from(exit::SUCCESS)),
     };
     match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(error.exit_code() as u8)
+            ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// The format and version asked for with `--format` and `--spec-version`.
+fn chosen_format(args: &GenerateArgs) -> Result<Format, Error> {
+    let family = SbomFormat::by_id(&args.format)
+        .ok_or_else(|| Error::Internal(format!("--format {} is not a format", args.format)))?;
+    match &args.spec_version {
+        None => Ok(family.default_format()),
+        Some(version) => family.version(version).ok_or_else(|| {
+            Error::Usage(format!(
+                "--spec-version {version}: {} is written as version {} only",
+                family.name,
+                family.version_names().replace(" and ", " or ")
+            ))
+        }),
     }
 }
 
@@ -156,19 +164,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     if let Some(binary) = &args.from_binary {
         return run_from_binary(args, binary);
     }
-    let format = match (args.format, args.spec_version) {
-        (FormatArg::CyclonedxJson, version) => Format::CycloneDx(match version {
-            Some(SpecVersionArg::V1_5) => CycloneDxVersion::V1_5,
-            Some(SpecVersionArg::V1_6) | None => CycloneDxVersion::V1_6,
-            Some(SpecVersionArg::V1_7) => CycloneDxVersion::V1_7,
-        }),
-        (FormatArg::SpdxJson, None) => Format::Spdx23,
-        (FormatArg::SpdxJson, Some(_)) => {
-            return Err(Error::Usage(
-                "--spec-version applies to CycloneDX only; SPDX output is always SPDX 2.3".into(),
-            ));
-        }
-    };
+    let format = chosen_format(args)?;
     let document = DocumentOptions {
         format,
         timestamp: Timestamp::from_env()?,
@@ -206,7 +202,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
             files.push((
                 path,
                 cargo_sbom::render(&graph, &document),
-                graph.components.len(),
+                graph.components().len(),
             ));
         }
         for (path, bytes, count) in files {
@@ -219,30 +215,21 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
     let graph = workspace.resolve(&members, &options)?;
     verbose_summary(args, &graph);
     let bytes = cargo_sbom::render(&graph, &document);
-    let component_count = graph.components.len();
+    let component_count = graph.components().len();
     // The process ends right after writing: freeing the graphs (milliseconds on large
     // workspaces) would only delay the exit.
     std::mem::forget(graph);
     std::mem::forget(workspace);
-    match &args.output {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            report(args, path, component_count);
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| Error::write(Path::new("standard output"), &e))?;
-        }
+    output::write_output(args.output.as_deref(), &bytes, Terminal::Stdout)?;
+    if let Some(path) = &args.output {
+        report(args, path, component_count);
     }
     Ok(())
 }
 
 /// `--from-binary FILE`: the embedded CycloneDX JSON, as stored, to standard output or `-o`.
 fn run_from_binary(args: &GenerateArgs, binary: &Path) -> Result<(), Error> {
-    if args.format != FormatArg::CyclonedxJson || args.spec_version.is_some() {
+    if args.format != cargo_sbom::format::cyclonedx::FORMAT.id || args.spec_version.is_some() {
         return Err(Error::Usage(
             "--from-binary prints the embedded CycloneDX document as it is; \
              --format and --spec-version do not apply"
@@ -250,24 +237,15 @@ fn run_from_binary(args: &GenerateArgs, binary: &Path) -> Result<(), Error> {
         ));
     }
     let bytes = cargo_sbom::embedded::read_sbom(binary)?;
-    match &args.output {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            if !args.quiet {
-                eprintln!(
-                    "     Wrote {} (embedded in {})",
-                    path.display(),
-                    binary.display()
-                );
-            }
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| Error::write(Path::new("standard output"), &e))?;
-        }
+    output::write_output(args.output.as_deref(), &bytes, Terminal::Stdout)?;
+    if let Some(path) = &args.output
+        && !args.quiet
+    {
+        eprintln!(
+            "     Wrote {} (embedded in {})",
+            path.display(),
+            binary.display()
+        );
     }
     Ok(())
 }
@@ -283,14 +261,20 @@ fn verbose_summary(args: &GenerateArgs, graph: &cargo_sbom::ResolvedGraph) {
     if !args.verbose {
         return;
     }
-    let count = |usage| graph.components.iter().filter(|c| c.usage == usage).count();
+    let count = |usage| {
+        graph
+            .components()
+            .iter()
+            .filter(|c| c.usage == usage)
+            .count()
+    };
     eprintln!(
         "  Resolved {} components ({} runtime, {} build-time, {} dev) and {} edges for {}",
-        graph.components.len(),
+        graph.components().len(),
         count(cargo_sbom::Usage::Runtime),
         count(cargo_sbom::Usage::Build),
         count(cargo_sbom::Usage::Dev),
-        graph.edges.len(),
+        graph.edges().len(),
         graph.target
     );
 }
@@ -316,11 +300,11 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
             }
         }
     }
-    Ok(if all_valid {
-        ExitCode::SUCCESS
+    Ok(ExitCode::from(if all_valid {
+        exit::SUCCESS
     } else {
-        ExitCode::from(1)
-    })
+        exit::FINDING
+    }))
 }
 
 fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
@@ -329,9 +313,9 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
         DiffFormat::Human => print!("{}", difference.to_human()),
         DiffFormat::Json => println!("{}", difference.to_json()),
     }
-    Ok(if difference.is_empty() {
-        ExitCode::SUCCESS
+    Ok(ExitCode::from(if difference.is_empty() {
+        exit::SUCCESS
     } else {
-        ExitCode::from(1)
-    })
+        exit::FINDING
+    }))
 }

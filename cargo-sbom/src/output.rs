@@ -9,6 +9,39 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Where a command's output goes when no file is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terminal {
+    /// Standard output (documents, reports meant for pipes).
+    Stdout,
+    /// Standard error (reports meant for people, beside cargo's own messages).
+    Stderr,
+}
+
+/// Writes a command's output: to `path` atomically when given, else to `terminal`.
+pub fn write_output(path: Option<&Path>, bytes: &[u8], terminal: Terminal) -> Result<()> {
+    if let Some(path) = path {
+        return write_atomic(path, bytes);
+    }
+    let (result, name) = match terminal {
+        Terminal::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            (
+                stdout.write_all(bytes).and_then(|()| stdout.flush()),
+                "standard output",
+            )
+        }
+        Terminal::Stderr => {
+            let mut stderr = std::io::stderr().lock();
+            (
+                stderr.write_all(bytes).and_then(|()| stderr.flush()),
+                "standard error",
+            )
+        }
+    };
+    result.map_err(|e| Error::write(Path::new(name), &e))
+}
+
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a part,
 /// and a failure leaves nothing behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -18,8 +18,10 @@
 //! lists what each one covers. [`fixture`] copies them once per test process into a
 //! directory of the build directory, makes `gitdep/` a git repository with a deterministic
 //! commit, writes `gitdep = { git = "file:///…" }` into `app/Cargo.toml`, and lets cargo add
-//! the git package to the lockfile (offline when the registry crates are cached, else with
-//! network access). Everything after that runs with `--offline`.
+//! the git package to the lockfile and fetch every crate ([`fetch_crates`]: offline when the
+//! registry crates are cached, else with network access). Everything after that runs with
+//! `--offline`; every other fixture a test loads offline goes through [`fetch_crates`] first,
+//! so the tests pass on a machine whose cargo cache is empty.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -158,23 +160,7 @@ impl Fixture {
         let text = text.replace("# @GITDEP@", &format!("gitdep = {{ git = \"{url}\" }}"));
         std::fs::write(&manifest, text).expect("write app/Cargo.toml");
         // Add the git package to the copied lockfile; the registry packages stay as committed.
-        let fetch = |offline: bool| {
-            let mut command = cargo();
-            command.current_dir(&workspace).arg("fetch");
-            if offline {
-                command.arg("--offline");
-            }
-            command.output().expect("run cargo fetch")
-        };
-        let output = fetch(true);
-        if !output.status.success() {
-            let online = fetch(false);
-            assert!(
-                online.status.success(),
-                "cargo fetch failed:\n{}",
-                String::from_utf8_lossy(&online.stderr)
-            );
-        }
+        fetch_crates(&workspace);
         let host = host_triple();
         Fixture {
             base: base.to_owned(),
@@ -747,9 +733,26 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
         "app/Cargo.toml lost its marker"
     );
     std::fs::write(&manifest, text.replace("# @GITDEP@", &line)).expect("write app/Cargo.toml");
+    fetch_crates(&workspace);
+    (workspace, commit)
+}
+
+/// Makes sure every crate the lockfile of the workspace at `dir` names is in cargo's cache, for
+/// every target (what `cargo metadata` needs), so that everything after it can run with
+/// `--offline` on a machine whose cache is empty: `cargo fetch --offline` first, and when the
+/// cache lacks something, `cargo fetch` with the network. Adds git and path packages the
+/// lockfile lacks as well. Once per directory and test process.
+pub fn fetch_crates(dir: &Path) {
+    static FETCHED: std::sync::Mutex<BTreeSet<PathBuf>> = std::sync::Mutex::new(BTreeSet::new());
+    let mut fetched = FETCHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if fetched.contains(dir) {
+        return;
+    }
     let fetch = |offline: bool| {
         let mut command = cargo();
-        command.current_dir(&workspace).arg("fetch");
+        command.current_dir(dir).arg("fetch");
         if offline {
             command.arg("--offline");
         }
@@ -759,11 +762,12 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
         let online = fetch(false);
         assert!(
             online.status.success(),
-            "cargo fetch failed:\n{}",
+            "cargo fetch in {} failed:\n{}",
+            dir.display(),
             String::from_utf8_lossy(&online.stderr)
         );
     }
-    (workspace, commit)
+    fetched.insert(dir.to_owned());
 }
 
 /// The JSON document in the file at `path`; fails the test naming the file.

@@ -17,8 +17,8 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, bundle_statement, copy_dir, fixtures_dir, git_in,
-    make_git_repo, read_json, scratch_dir, verify_dir,
+    assert_checker_passes, attest_command, bundle_statement, copy_dir, fetch_crates, fixtures_dir,
+    git_in, make_git_repo, read_json, scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -42,6 +42,7 @@ fn app() -> &'static App {
         let base = scratch_dir().join("attest-app");
         let dir = base.join("app");
         copy_dir(&fixtures_dir().join("attest-app"), &dir);
+        fetch_crates(&dir);
         let commit = make_git_repo(&dir);
         git_in(&dir, &["remote", "add", "origin", ORIGIN_WITH_CREDENTIALS]);
         let keys = ["ecdsa-p256", "ed25519"]

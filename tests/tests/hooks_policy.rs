@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Output;
 
 use integration_tests::{
-    cargo, copy_dir, fixtures_dir, hooks_target_dir, repo_root, tree_snapshot,
+    cargo, copy_dir, fetch_crates, fixtures_dir, hooks_target_dir, repo_root, tree_snapshot,
 };
 
 /// A copy of the fixture in a temporary directory, its lockfile brought up to date with the
@@ -31,6 +31,7 @@ fn fixture_copy() -> tempfile::TempDir {
         &format!("path = {:?}", hooks.display().to_string()),
     );
     std::fs::write(&manifest, text).expect("write manifest");
+    fetch_crates(dir.path());
     let output = cargo()
         .args(["metadata", "--offline", "--format-version", "1"])
         .current_dir(dir.path())

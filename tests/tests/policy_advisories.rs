@@ -9,11 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use cargo_attest::attest_toml;
+use cargo_attest::config::Config;
 use cargo_attest::policy::advisory_db::{Date, Environment};
-use cargo_attest::policy::rules::advisories::{check_advisories, check_yanked, lockfile_lines};
-use cargo_attest::policy::{Config, Finding, Location, PolicyContext, RuleId, Severity};
+use cargo_attest::policy::rules::{advisories, yanked};
+use cargo_attest::policy::{
+    self, Finding, Location, PolicyContext, PolicyOptions, RuleDef, Severity,
+};
+use cargo_sbom::spanned::TomlFile;
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, ResolvedGraph, Workspace};
-use integration_tests::{copy_dir, fixtures_dir, repo_root, scratch_dir};
+use integration_tests::{copy_dir, fetch_crates, fixtures_dir, repo_root, scratch_dir};
 
 const LINUX: &str = "x86_64-unknown-linux-gnu";
 const WINDOWS: &str = "x86_64-pc-windows-msvc";
@@ -26,6 +31,7 @@ struct Loaded {
 }
 
 fn load(root: &Path) -> Loaded {
+    fetch_crates(root);
     let network = CargoNetwork {
         offline: true,
         ..Default::default()
@@ -81,7 +87,6 @@ fn env(home: Option<&Path>) -> Environment {
 
 struct Run {
     config: Config,
-    config_path: Option<PathBuf>,
     graph: ResolvedGraph,
     advisory_db: Option<PathBuf>,
     offline: bool,
@@ -91,8 +96,7 @@ struct Run {
 impl Run {
     fn new() -> Self {
         Self {
-            config: Config::default(),
-            config_path: None,
+            config: attest_toml::defaults(),
             graph: graph_for(LINUX),
             advisory_db: Some(mini_db()),
             offline: true,
@@ -104,37 +108,44 @@ impl Run {
     fn config(mut self, dir: &Path, text: &str) -> Self {
         let path = dir.join("attest.toml");
         std::fs::write(&path, text).unwrap();
-        self.config = Config::read(&path).unwrap();
-        self.config_path = Some(path);
+        self.config = attest_toml::read(&path).unwrap();
         self
     }
 
-    fn context(&self) -> PolicyContext<'_> {
-        PolicyContext {
-            workspace: &fixture().workspace,
-            graph: &self.graph,
-            config: &self.config,
-            config_path: self.config_path.clone(),
+    /// Runs one rule on the shared fixture with the cargo home and date of `env`.
+    fn rule(
+        &self,
+        rule: &'static RuleDef,
+        env: &Environment,
+    ) -> cargo_attest::Result<Vec<Finding>> {
+        let options = PolicyOptions {
             strict: self.strict,
             offline: self.offline,
             advisory_db: self.advisory_db.clone(),
-            binaries: Vec::new(),
-        }
+            environment: env.clone(),
+            ..PolicyOptions::default()
+        };
+        rule.run(&PolicyContext::new(
+            &fixture().workspace,
+            &self.graph,
+            &self.config,
+            &options,
+        ))
     }
 
     fn advisories(&self, env: &Environment) -> cargo_attest::Result<Vec<Finding>> {
-        check_advisories(&self.context(), env)
+        self.rule(&advisories::RULE, env)
     }
 
     fn yanked(&self, env: &Environment) -> Vec<Finding> {
-        check_yanked(&self.context(), env).unwrap()
+        self.rule(&yanked::RULE, env).unwrap()
     }
 }
 
 fn codes(findings: &[Finding]) -> BTreeSet<(String, Severity)> {
     findings
         .iter()
-        .map(|f| (f.code.clone(), f.severity))
+        .map(|f| (f.code.to_string(), f.severity))
         .collect()
 }
 
@@ -167,7 +178,7 @@ use Severity::{Deny, Warn};
 fn fixture_graph_has_the_expected_crates() {
     let names: BTreeSet<(String, String)> = fixture()
         .graph
-        .components
+        .components()
         .iter()
         .map(|c| (c.name.clone(), c.version.clone()))
         .collect();
@@ -201,7 +212,11 @@ fn mini_database_findings_on_linux() {
         ]),
         "{findings:#?}"
     );
-    assert!(findings.iter().all(|f| f.rule == RuleId::Advisories));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.rule == advisories::RULE.rule_id())
+    );
     assert_eq!(findings.len(), 4, "one finding per advisory and crate");
 
     let itoa = find(&findings, "RUSTSEC-2099-0001");
@@ -231,7 +246,8 @@ fn mini_database_findings_on_linux() {
     );
     // declared_at: the `[[package]]` line of itoa 1.0.19 in Cargo.lock.
     let lock = std::fs::read_to_string(fixture().root.join("Cargo.lock")).unwrap();
-    let line = lockfile_lines(&lock)[&("itoa".to_owned(), "1.0.19".to_owned())];
+    let lines = policy::locate::package_lines(&TomlFile::parse(&lock).unwrap());
+    let line = lines[&("itoa".to_owned(), "1.0.19".to_owned())];
     assert_eq!(lock.lines().nth(line - 1), Some("[[package]]"));
     assert_eq!(lock.lines().nth(line), Some("name = \"itoa\""));
     assert_eq!(lock.lines().nth(line + 1), Some("version = \"1.0.19\""));
@@ -374,7 +390,7 @@ fn an_ignore_entry_without_reason_is_a_config_error() {
         "[advisories]\nignore = [\n  { id = \"RUSTSEC-2099-0001\", until = 2999-01-01 },\n]\n",
     )
     .unwrap();
-    let err = Config::read(&path).unwrap_err();
+    let err = attest_toml::read(&path).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     let text = err.to_string();
     assert!(text.contains("attest.toml:3"), "{text}");
@@ -504,7 +520,11 @@ fn a_local_url_is_fetched_with_git2() {
         findings.iter().any(|f| f.code == "RUSTSEC-2099-0001"),
         "{findings:#?}"
     );
-    assert!(findings.iter().all(|f| !f.code.starts_with("advisory-db")));
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f.code.as_str().starts_with("advisory-db"))
+    );
     // Its HEAD commit time is fixed in the past: stale, so the next run fetches it again.
     let findings = run.advisories(&env(Some(&home))).unwrap();
     assert!(findings.iter().any(|f| f.code == "RUSTSEC-2099-0001"));
@@ -548,7 +568,11 @@ fn a_fresh_default_database_is_used_without_fetching() {
     run.offline = false;
     let findings = run.advisories(&env(Some(&home))).unwrap();
     assert_eq!(findings.len(), 4, "{findings:#?}");
-    assert!(findings.iter().all(|f| f.code.starts_with("RUSTSEC-")));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.code.as_str().starts_with("RUSTSEC-"))
+    );
 }
 
 /// Writes a cargo index cache file (`.cache/…`) for `name` with `(version, yanked)` entries.
@@ -583,7 +607,7 @@ fn yanked_versions_from_the_index_cache() {
     write_cache(&home, "cfg-if", &[("1.0.4", false)]);
     let run = Run::new();
     let findings = run.yanked(&env(Some(&home)));
-    assert!(findings.iter().all(|f| f.rule == RuleId::Yanked));
+    assert!(findings.iter().all(|f| f.rule == yanked::RULE.rule_id()));
     assert_eq!(
         codes(&findings),
         set(&[("yanked", Warn), ("yanked-unknown", Warn)]),
@@ -693,22 +717,26 @@ fn real_snapshot_against_this_workspace() {
             },
         )
         .unwrap();
-    let config = Config::default();
-    let context = PolicyContext {
-        workspace: &workspace,
-        graph: &graph,
-        config: &config,
-        config_path: None,
-        strict: false,
+    let config = attest_toml::defaults();
+    let options = PolicyOptions {
         offline: true,
         advisory_db: Some(db_path.clone()),
-        binaries: Vec::new(),
+        environment: env(None),
+        ..PolicyOptions::default()
     };
     let started = Instant::now();
-    let findings = check_advisories(&context, &env(None)).unwrap();
+    let findings = policy::run(
+        &workspace,
+        &graph,
+        &config,
+        &options,
+        &[advisories::RULE.rule_id()],
+    )
+    .unwrap()
+    .findings;
     eprintln!(
         "advisories: {} crates, {} findings, {:?} (database load included)",
-        graph.components.len(),
+        graph.components().len(),
         findings.len(),
         started.elapsed()
     );
@@ -716,15 +744,15 @@ fn real_snapshot_against_this_workspace() {
     // lockfile scan agrees on the vulnerabilities of crates in the graph.
     let ours: BTreeSet<(String, String, String)> = findings
         .iter()
-        .filter(|f| f.code.starts_with("RUSTSEC-"))
+        .filter(|f| f.code.as_str().starts_with("RUSTSEC-"))
         .map(|f| {
             let (name, version, _) = crate_of(f);
-            (f.code.clone(), name, version)
+            (f.code.to_string(), name, version)
         })
         .collect();
     let lockfile = rustsec_lockfile(&root.join("Cargo.lock"));
     let in_graph: BTreeSet<(String, String)> = graph
-        .components
+        .components()
         .iter()
         .map(|c| (c.name.clone(), c.version.clone()))
         .collect();
@@ -742,10 +770,10 @@ fn real_snapshot_against_this_workspace() {
         .collect();
     let our_vulns: BTreeSet<(String, String, String)> = findings
         .iter()
-        .filter(|f| f.code.starts_with("RUSTSEC-") && f.severity == Deny)
+        .filter(|f| f.code.as_str().starts_with("RUSTSEC-") && f.severity == Deny)
         .map(|f| {
             let (name, version, _) = crate_of(f);
-            (f.code.clone(), name, version)
+            (f.code.to_string(), name, version)
         })
         .collect();
     // rustsec ignores `[affected] os` without a target: ours may only be fewer, by target.
@@ -765,7 +793,11 @@ fn real_snapshot_loads_and_matches_the_fixture() {
         started.elapsed()
     );
     // The fixture's fake ids never appear in the real database.
-    assert!(findings.iter().all(|f| !f.code.starts_with("RUSTSEC-2099")));
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f.code.as_str().starts_with("RUSTSEC-2099"))
+    );
 }
 
 fn rustsec_db(path: &Path) -> rustsec::Database {
@@ -821,23 +853,27 @@ fn real_snapshot_finds_known_advisories() {
     let root = scratch_dir().join("policy-advisories-real");
     copy_dir(&fixtures_dir().join("policy-advisories/real"), &root);
     let loaded = load(&root);
-    let config = Config::default();
+    let config = attest_toml::defaults();
     let mut graph = loaded.graph.clone();
     graph.target = LINUX.to_owned();
-    let context = PolicyContext {
-        workspace: &loaded.workspace,
-        graph: &graph,
-        config: &config,
-        config_path: None,
-        strict: false,
+    let options = PolicyOptions {
         offline: true,
         advisory_db: Some(db_path),
-        binaries: Vec::new(),
+        environment: env(None),
+        ..PolicyOptions::default()
     };
-    let findings = check_advisories(&context, &env(None)).unwrap();
+    let findings = policy::run(
+        &loaded.workspace,
+        &graph,
+        &config,
+        &options,
+        &[advisories::RULE.rule_id()],
+    )
+    .unwrap()
+    .findings;
     let found: BTreeSet<(String, String, Severity)> = findings
         .iter()
-        .map(|f| (f.code.clone(), crate_of(f).0, f.severity))
+        .map(|f| (f.code.to_string(), crate_of(f).0, f.severity))
         .collect();
     let expected: BTreeSet<(String, String, Severity)> = [
         // Unmaintained: warn.
@@ -855,7 +891,7 @@ fn real_snapshot_finds_known_advisories() {
     .collect();
     assert_eq!(found, expected, "{findings:#?}");
     // rustsec's own lockfile scan (what cargo-audit runs), informational advisories included.
-    let db = rustsec_db(context.advisory_db.as_deref().unwrap());
+    let db = rustsec_db(options.advisory_db.as_deref().unwrap());
     let query = rustsec::database::Query::new()
         .collection(rustsec::Collection::Crates)
         .withdrawn(false);

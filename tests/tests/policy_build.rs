@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use cargo_attest::attest_toml;
 use cargo_attest::policy::binary::{self, ElfPie, Hardening, Relro};
 use cargo_attest::policy::rules::{binary_hardening, build_settings, code};
-use cargo_attest::policy::{Config, Finding, Location, PolicyContext, Rule, Severity};
+use cargo_attest::policy::{Finding, Location, PolicyContext, PolicyOptions, RuleDef, Severity};
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, Workspace};
-use integration_tests::{attest_command, cargo, copy_dir, fixtures_dir, scratch_dir};
+use integration_tests::{attest_command, cargo, copy_dir, fetch_crates, fixtures_dir, scratch_dir};
 use serde_json::Value;
 
 /// A copy of the `ws` fixture, loaded.
@@ -32,6 +33,7 @@ impl Ws {
     fn new(name: &str) -> Self {
         let root = scratch_dir().join(name);
         copy_dir(&fixtures_dir().join("policy-build/ws"), &root);
+        fetch_crates(&root);
         let network = CargoNetwork {
             locked: false,
             offline: true,
@@ -53,23 +55,25 @@ impl Ws {
     /// Runs `rule` with the configuration `toml` (the text of `attest.toml`).
     fn run(
         &self,
-        rule: &dyn Rule,
+        rule: &'static RuleDef,
         toml: &str,
         strict: bool,
         binaries: &[PathBuf],
     ) -> cargo_attest::Result<Vec<Finding>> {
-        let config = Config::parse(Path::new("attest.toml"), toml).unwrap();
-        let context = PolicyContext {
-            workspace: &self.workspace,
-            graph: &self.graph,
-            config: &config,
-            config_path: None,
+        // A bad configuration is the same error here as from the rule: exit 2, naming the key.
+        let config = attest_toml::parse(Path::new("attest.toml"), toml)?;
+        let options = PolicyOptions {
             strict,
             offline: true,
-            advisory_db: None,
             binaries: binaries.to_vec(),
+            ..PolicyOptions::default()
         };
-        rule.check(&context)
+        rule.run(&PolicyContext::new(
+            &self.workspace,
+            &self.graph,
+            &config,
+            &options,
+        ))
     }
 }
 
@@ -106,9 +110,7 @@ fn line_of(file: &Path, prefix: &str) -> usize {
 #[test]
 fn release_profile_with_debug_assertions_warns_at_its_line_and_denies_under_strict() {
     let ws = ws();
-    let findings = ws
-        .run(&build_settings::BuildSettings, "", false, &[])
-        .unwrap();
+    let findings = ws.run(&build_settings::RULE, "", false, &[]).unwrap();
     assert_eq!(codes(&findings), ["debug-assertions"]);
     let finding = &findings[0];
     assert_eq!(finding.severity, Severity::Warn);
@@ -122,13 +124,11 @@ fn release_profile_with_debug_assertions_warns_at_its_line_and_denies_under_stri
         "{finding:?}"
     );
 
-    let strict = ws
-        .run(&build_settings::BuildSettings, "", true, &[])
-        .unwrap();
+    let strict = ws.run(&build_settings::RULE, "", true, &[]).unwrap();
     assert_eq!(strict[0].severity, Severity::Deny);
     let configured = ws
         .run(
-            &build_settings::BuildSettings,
+            &build_settings::RULE,
             "[build-settings]\nseverity = \"deny\"",
             false,
             &[],
@@ -141,9 +141,7 @@ fn release_profile_with_debug_assertions_warns_at_its_line_and_denies_under_stri
 fn a_custom_profile_that_meets_the_policy_passes() {
     let config = "[build-settings]\nprofiles = [\"dist\"]\npanic = \"abort\"\nlto = \"fat\"\n\
                   codegen-units = 1\noverflow-checks = false\nstrip = \"debuginfo\"\n";
-    let findings = ws()
-        .run(&build_settings::BuildSettings, config, true, &[])
-        .unwrap();
+    let findings = ws().run(&build_settings::RULE, config, true, &[]).unwrap();
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
@@ -152,9 +150,7 @@ fn every_configured_profile_key_is_checked() {
     let ws = ws();
     let config = "[build-settings]\nprofiles = [\"release\", \"dist\"]\noverflow-checks = true\n\
                   panic = \"unwind\"\nlto = \"fat\"\ncodegen-units = 1\nstrip = \"symbols\"\n";
-    let findings = ws
-        .run(&build_settings::BuildSettings, config, false, &[])
-        .unwrap();
+    let findings = ws.run(&build_settings::RULE, config, false, &[]).unwrap();
     let manifest = ws.root.join("Cargo.toml");
     let got: Vec<(&str, Option<usize>)> = findings
         .iter()
@@ -194,7 +190,7 @@ fn every_configured_profile_key_is_checked() {
 fn an_undefined_profile_is_a_configuration_error() {
     let err = ws()
         .run(
-            &build_settings::BuildSettings,
+            &build_settings::RULE,
             "[build-settings]\nprofiles = [\"nope\"]",
             false,
             &[],
@@ -216,9 +212,7 @@ fn rustflags_of_the_cargo_config_are_checked() {
     let config = "[build-settings]\nprofiles = [\"dist\"]\n\
                   deny-rustflags = [\"-C debug-assertions\", \"-C overflow-checks=off\"]\n\
                   require-rustflags = [\"-C force-frame-pointers=yes\", \"-C relocation-model=pie\"]\n";
-    let findings = ws
-        .run(&build_settings::BuildSettings, config, false, &[])
-        .unwrap();
+    let findings = ws.run(&build_settings::RULE, config, false, &[]).unwrap();
     assert_eq!(
         codes(&findings),
         ["denied-rustflag", "missing-rustflag"],
@@ -243,10 +237,7 @@ fn rustflags_of_the_cargo_config_are_checked() {
 fn the_toolchain_must_be_pinned_when_required() {
     let ws = Ws::new("toolchain");
     let config = "[build-settings]\nprofiles = [\"dist\"]\nrequire-toolchain-pinned = true\n";
-    let run = || {
-        ws.run(&build_settings::BuildSettings, config, false, &[])
-            .unwrap()
-    };
+    let run = || ws.run(&build_settings::RULE, config, false, &[]).unwrap();
 
     let missing = run();
     assert_eq!(codes(&missing), ["toolchain-not-pinned"]);
@@ -276,7 +267,7 @@ fn the_toolchain_must_be_pinned_when_required() {
     std::fs::write(ws.root.join("rust-toolchain"), "nightly\n").unwrap();
     let not_required = ws
         .run(
-            &build_settings::BuildSettings,
+            &build_settings::RULE,
             "[build-settings]\nprofiles = [\"dist\"]",
             false,
             &[],
@@ -290,7 +281,7 @@ fn the_toolchain_must_be_pinned_when_required() {
 
 #[test]
 fn unsafe_code_is_reported_once_by_default_with_counts_per_crate() {
-    let findings = ws().run(&code::Code, "", true, &[]).unwrap();
+    let findings = ws().run(&code::RULE, "", true, &[]).unwrap();
     assert_eq!(codes(&findings), ["unsafe-code"]);
     let finding = &findings[0];
     // Report only: a warning even under --strict.
@@ -312,17 +303,17 @@ fn unsafe_code_is_reported_once_by_default_with_counts_per_crate() {
 fn max_unsafe_bounds_the_total() {
     let ws = ws();
     let within = ws
-        .run(&code::Code, "[code]\nmax-unsafe = 5", false, &[])
+        .run(&code::RULE, "[code]\nmax-unsafe = 5", false, &[])
         .unwrap();
     assert!(within.is_empty(), "{within:#?}");
     let over = ws
-        .run(&code::Code, "[code]\nmax-unsafe = 4", false, &[])
+        .run(&code::RULE, "[code]\nmax-unsafe = 4", false, &[])
         .unwrap();
     assert_eq!(codes(&over), ["unsafe-over-limit"]);
     assert_eq!(over[0].severity, Severity::Warn);
     assert!(over[0].message.contains("risky: 5"), "{}", over[0].message);
     let strict = ws
-        .run(&code::Code, "[code]\nmax-unsafe = 0", true, &[])
+        .run(&code::RULE, "[code]\nmax-unsafe = 0", true, &[])
         .unwrap();
     assert_eq!(strict[0].severity, Severity::Deny);
 }
@@ -331,7 +322,7 @@ fn max_unsafe_bounds_the_total() {
 fn members_must_forbid_unsafe_code_when_required() {
     let findings = ws()
         .run(
-            &code::Code,
+            &code::RULE,
             "[code]\nrequire-forbid-unsafe = true\nmax-unsafe = 10\nseverity = \"deny\"",
             false,
             &[],
@@ -404,14 +395,9 @@ fn binaries() -> &'static BTreeMap<&'static str, [PathBuf; 2]> {
 
 fn hardening_codes(path: &Path) -> Vec<String> {
     let findings = ws()
-        .run(
-            &binary_hardening::BinaryHardening,
-            "",
-            false,
-            &[path.to_owned()],
-        )
+        .run(&binary_hardening::RULE, "", false, &[path.to_owned()])
         .unwrap();
-    findings.into_iter().map(|f| f.code).collect()
+    findings.into_iter().map(|f| f.code.to_string()).collect()
 }
 
 #[test]
@@ -464,7 +450,7 @@ fn findings_name_the_binary_and_follow_severity_and_allow() {
     let ws = ws();
     let weak = &binaries()["weak"];
     let findings = ws
-        .run(&binary_hardening::BinaryHardening, "", true, &weak[..1])
+        .run(&binary_hardening::RULE, "", true, &weak[..1])
         .unwrap();
     assert_eq!(findings.len(), 4);
     for finding in &findings {
@@ -475,7 +461,7 @@ fn findings_name_the_binary_and_follow_severity_and_allow() {
     }
     let allowed = ws
         .run(
-            &binary_hardening::BinaryHardening,
+            &binary_hardening::RULE,
             "[binary-hardening]\nallow = [\"runpath\", \"exec-stack\"]\nseverity = \"warn\"",
             true,
             &weak[..1],
@@ -485,7 +471,7 @@ fn findings_name_the_binary_and_follow_severity_and_allow() {
     assert!(allowed.iter().all(|f| f.severity == Severity::Warn));
     let err = ws
         .run(
-            &binary_hardening::BinaryHardening,
+            &binary_hardening::RULE,
             "[binary-hardening]\nallow = [\"no-such-code\"]",
             false,
             &weak[..1],
@@ -501,7 +487,7 @@ fn unreadable_or_unknown_binaries_are_input_errors_naming_the_file() {
     let text = ws.root.join("Cargo.toml");
     let err = ws
         .run(
-            &binary_hardening::BinaryHardening,
+            &binary_hardening::RULE,
             "",
             false,
             std::slice::from_ref(&text),
@@ -519,7 +505,7 @@ fn unreadable_or_unknown_binaries_are_input_errors_naming_the_file() {
     let missing = ws.root.join("no-such-binary");
     let err = ws
         .run(
-            &binary_hardening::BinaryHardening,
+            &binary_hardening::RULE,
             "",
             false,
             std::slice::from_ref(&missing),
@@ -529,7 +515,7 @@ fn unreadable_or_unknown_binaries_are_input_errors_naming_the_file() {
     assert!(err.to_string().contains("no-such-binary"), "{err}");
     // No binaries: nothing to check.
     assert!(
-        ws.run(&binary_hardening::BinaryHardening, "", true, &[])
+        ws.run(&binary_hardening::RULE, "", true, &[])
             .unwrap()
             .is_empty()
     );

@@ -605,11 +605,10 @@ fn init_writes_a_default_config_that_parses_to_the_defaults() {
     // Written at the workspace root, not in the member directory.
     let path = ws.path("attest.toml");
     let text = std::fs::read_to_string(&path).expect("attest.toml written");
-    let parsed =
-        cargo_attest::policy::Config::parse(&path, &text).expect("the default config parses");
+    let parsed = cargo_attest::attest_toml::parse(&path, &text).expect("the default config parses");
     assert_eq!(
         format!("{parsed:?}"),
-        format!("{:?}", cargo_attest::policy::Config::default())
+        format!("{:?}", cargo_attest::attest_toml::defaults())
     );
     for section in ["[lockfile]", "[source-control]", "require-signed-commit"] {
         assert!(text.contains(section), "{section} missing");

@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use cargo_attest::policy::rules::bans::Bans;
-use cargo_attest::policy::rules::licenses::Licenses;
-use cargo_attest::policy::rules::sources::Sources;
-use cargo_attest::policy::{Config, Finding, Location, PolicyContext, Rule, Severity};
+use cargo_attest::attest_toml;
+use cargo_attest::policy::rules::{bans, licenses, sources};
+use cargo_attest::policy::{self, Finding, Location, PolicyOptions, RuleDef, Severity};
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, ResolvedGraph, Workspace};
 use integration_tests::{GitPin, policy_deny_fixture, scratch_dir};
 use sha2::{Digest, Sha256};
@@ -59,21 +58,21 @@ fn loaded(pin: GitPin) -> &'static Loaded {
 }
 
 /// Runs `rule` with the configuration `toml` (the text of an `attest.toml`).
-fn run(loaded: &Loaded, rule: &dyn Rule, toml: &str) -> Vec<Finding> {
-    let config = Config::parse(Path::new("attest.toml"), toml).expect("valid configuration");
-    let context = PolicyContext {
-        workspace: &loaded.workspace,
-        graph: &loaded.graph,
-        config: &config,
-        config_path: None,
-        strict: false,
+fn run(loaded: &Loaded, rule: &'static RuleDef, toml: &str) -> Vec<Finding> {
+    let config = attest_toml::parse(Path::new("attest.toml"), toml).expect("valid configuration");
+    let options = PolicyOptions {
         offline: true,
-        advisory_db: None,
-        binaries: Vec::new(),
+        ..PolicyOptions::default()
     };
-    let mut findings = rule.check(&context).expect("the rule runs");
-    findings.sort();
-    findings
+    policy::run(
+        &loaded.workspace,
+        &loaded.graph,
+        &config,
+        &options,
+        &[rule.rule_id()],
+    )
+    .expect("the rule runs")
+    .findings
 }
 
 /// `(severity, code, crate)` of each finding.
@@ -86,7 +85,7 @@ fn summary(findings: &[Finding]) -> BTreeSet<(Severity, String, String)> {
                 Location::File(file) => file.path.clone(),
                 Location::Workspace => "workspace".to_owned(),
             };
-            (f.severity, f.code.clone(), subject)
+            (f.severity, f.code.to_string(), subject)
         })
         .collect()
 }
@@ -110,7 +109,7 @@ fn assert_complete(findings: &[Finding]) {
     for finding in findings {
         assert!(!finding.message.is_empty(), "{finding:?}");
         assert!(!finding.fix.is_empty(), "{finding:?}");
-        assert!(!finding.code.is_empty(), "{finding:?}");
+        assert!(!finding.code.as_str().is_empty(), "{finding:?}");
     }
 }
 
@@ -140,7 +139,7 @@ fn declared_at(finding: &Finding) -> Option<(String, Option<usize>)> {
 #[test]
 fn licenses_without_an_allow_list_are_one_summary_warning() {
     let loaded = loaded(GitPin::DefaultBranch);
-    let findings = run(loaded, &Licenses, "");
+    let findings = run(loaded, &licenses::RULE, "");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let summary = &findings[0];
     assert_eq!(summary.severity, Severity::Warn);
@@ -162,13 +161,17 @@ fn licenses_without_an_allow_list_are_one_summary_warning() {
         assert!(message.contains(expected), "{expected} in {message}");
     }
     // The same with an empty section.
-    assert_eq!(run(loaded, &Licenses, "[licenses]\n").len(), 1);
+    assert_eq!(run(loaded, &licenses::RULE, "[licenses]\n").len(), 1);
 }
 
 #[test]
 fn licenses_deny_list_is_enforced_without_an_allow_list() {
     let loaded = loaded(GitPin::DefaultBranch);
-    let findings = run(loaded, &Licenses, "[licenses]\ndeny = [\"GPL-3.0-only\"]\n");
+    let findings = run(
+        loaded,
+        &licenses::RULE,
+        "[licenses]\ndeny = [\"GPL-3.0-only\"]\n",
+    );
     assert_eq!(
         summary(&findings),
         set(&[
@@ -187,7 +190,7 @@ deny = ["GPL-3.0-only"]
 #[test]
 fn licenses_failing_config() {
     let loaded = loaded(GitPin::DefaultBranch);
-    let findings = run(loaded, &Licenses, LICENSES_FAILING);
+    let findings = run(loaded, &licenses::RULE, LICENSES_FAILING);
     assert_complete(&findings);
     assert_eq!(
         summary(&findings),
@@ -246,13 +249,13 @@ expression = "Apache-2.0"
 "#,
         filelic_sha256(loaded)
     );
-    let findings = run(loaded, &Licenses, &config);
+    let findings = run(loaded, &licenses::RULE, &config);
     assert!(findings.is_empty(), "{findings:#?}");
 
     // `ignore-workspace` leaves the members (gpl-lib, filelic, weird) out.
     let findings = run(
         loaded,
-        &Licenses,
+        &licenses::RULE,
         "[licenses]\nallow = [\"MIT\", \"Apache-2.0\", \"MPL-2.0\", \"Apache-2.0 WITH LLVM-exception\"]\nignore-workspace = true\n",
     );
     assert!(findings.is_empty(), "{findings:#?}");
@@ -260,7 +263,7 @@ expression = "Apache-2.0"
     // An exception for another version does not apply.
     let findings = run(
         loaded,
-        &Licenses,
+        &licenses::RULE,
         "[licenses]\nallow = [\"MIT\", \"Apache-2.0\", \"MPL-2.0\"]\nignore-workspace = false\nexceptions = [{ name = \"gpl-lib\", version = \">=0.2\", allow = [\"GPL-3.0-only\"] }]\n",
     );
     assert!(
@@ -292,7 +295,7 @@ license-files = [{{ path = "LICENSE", sha256 = "{}" }}]
 "#,
         "0".repeat(64)
     );
-    let findings = run(loaded, &Licenses, &config);
+    let findings = run(loaded, &licenses::RULE, &config);
     assert_eq!(
         summary(&findings),
         set(&[
@@ -312,7 +315,7 @@ license-files = [{{ path = "LICENSE", sha256 = "{}" }}]
     // A missing license file is a mismatch too.
     let findings = run(
         loaded,
-        &Licenses,
+        &licenses::RULE,
         "[licenses]\nallow = [\"MIT\"]\nignore-workspace = true\n[[licenses.clarify]]\nname = \"outside\"\nexpression = \"MIT\"\nlicense-files = [{ path = \"NOPE\" }]\n",
     );
     assert!(
@@ -329,7 +332,7 @@ fn licenses_invalid_ids_in_a_config_file_are_config_errors() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     let path = dir.join("attest.toml");
     std::fs::write(&path, "[licenses]\nallow = [\"MIT\", \"Apache2\"]\n").expect("write");
-    let err = Config::read(&path).expect_err("invalid id");
+    let err = attest_toml::read(&path).expect_err("invalid id");
     let text = err.to_string();
     assert!(text.contains(&format!("{}:2", path.display())), "{text}");
     assert!(text.contains("licenses.allow"), "{text}");
@@ -344,7 +347,7 @@ fn bans_failing_config() {
     let loaded = loaded(GitPin::DefaultBranch);
     let findings = run(
         loaded,
-        &Bans,
+        &bans::RULE,
         r#"
 [bans]
 deny = [{ name = "itoa", version = "<1", reason = "itoa 0.4 is unmaintained" }, "openssl"]
@@ -403,7 +406,7 @@ wildcards = "deny"
 #[test]
 fn bans_defaults_warn_on_duplicates_and_deny_wildcards() {
     let loaded = loaded(GitPin::DefaultBranch);
-    let findings = run(loaded, &Bans, "");
+    let findings = run(loaded, &bans::RULE, "");
     assert_eq!(
         summary(&findings),
         set(&[
@@ -418,7 +421,7 @@ fn bans_passing_config() {
     let loaded = loaded(GitPin::DefaultBranch);
     let findings = run(
         loaded,
-        &Bans,
+        &bans::RULE,
         r#"
 [bans]
 deny = ["openssl", { name = "itoa", version = ">=2" }]
@@ -434,7 +437,7 @@ wildcards = "warn"
     );
     let findings = run(
         loaded,
-        &Bans,
+        &bans::RULE,
         "[bans]\nmultiple-versions = \"allow\"\nwildcards = \"allow\"\n",
     );
     assert!(findings.is_empty(), "{findings:#?}");
@@ -445,7 +448,7 @@ wildcards = "warn"
 #[test]
 fn sources_failing_defaults() {
     let loaded = loaded(GitPin::DefaultBranch);
-    let findings = run(loaded, &Sources, "");
+    let findings = run(loaded, &sources::RULE, "");
     assert_complete(&findings);
     assert_eq!(
         summary(&findings),
@@ -483,7 +486,7 @@ fn sources_unknown_registry() {
     let loaded = loaded(GitPin::DefaultBranch);
     let findings = run(
         loaded,
-        &Sources,
+        &sources::RULE,
         r#"
 [sources]
 allow-registry = ["https://registry.example.org/index"]
@@ -504,7 +507,7 @@ path-outside-workspace = "deny"
     // crates.io in its sparse form is crates.io.
     let findings = run(
         loaded,
-        &Sources,
+        &sources::RULE,
         "[sources]\nallow-registry = [\"sparse+https://index.crates.io/\"]\nunknown-git = \"allow\"\nrequire-git-rev = false\npath-outside-workspace = \"allow\"\n",
     );
     assert!(findings.is_empty(), "{findings:#?}");
@@ -525,12 +528,12 @@ fn sources_passing_config_with_a_pinned_allowed_git_dependency() {
     let config = format!(
         "[sources]\nallow-git = [\"{url}\"]\nrequire-git-rev = true\npath-outside-workspace = \"allow\"\n"
     );
-    let findings = run(loaded, &Sources, &config);
+    let findings = run(loaded, &sources::RULE, &config);
     assert!(findings.is_empty(), "{findings:#?}");
     // Pinned but not allowed: only unknown-git.
     let findings = run(
         loaded,
-        &Sources,
+        &sources::RULE,
         "[sources]\npath-outside-workspace = \"allow\"\n",
     );
     assert_eq!(

@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use integration_tests::{
-    assert_checker_passes, attest_command, bundle_statement, copy_dir, fixtures_dir, git_in,
-    make_git_repo, read_json, scratch_dir, verify_dir,
+    assert_checker_passes, attest_command, bundle_statement, copy_dir, fetch_crates, fixtures_dir,
+    git_in, make_git_repo, read_json, scratch_dir, verify_dir,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -42,6 +42,7 @@ fn make_app(name: &str, attest_toml: &str) -> (PathBuf, String) {
         std::fs::remove_dir_all(&dir).unwrap();
     }
     copy_dir(&fixtures_dir().join("attest-app"), &dir);
+    fetch_crates(&dir);
     std::fs::write(dir.join("README.md"), "# attest-app\n").unwrap();
     std::fs::write(dir.join("LICENSE-MIT"), "MIT License\n").unwrap();
     std::fs::write(dir.join("attest.toml"), attest_toml).unwrap();

@@ -5,6 +5,8 @@
 //!   cargo-deny as peers when installed) against their floor, `cargo metadata`, on two generated
 //!   workspaces (see `bench.rs`).
 //! * `cargo xtask ci`: the cargo steps of `.ci/run` (see `ci.rs`).
+//! * `cargo xtask docs`: writes the rule reference `docs/rules/` from the rule registry (the
+//!   test that checks it, run in writing mode).
 //! * `cargo xtask dist [--key FILE] [--out-dir DIR] [--allow-dirty]`: releases this project with
 //!   `cargo attest release` and checks it with `verify-release` (see `dist.rs`).
 
@@ -38,6 +40,8 @@ enum Task {
     /// Run the cargo steps of `.ci/run` (fmt --check, clippy -D warnings, test), without the
     /// third-party verification harness; stops at the first failure.
     Ci,
+    /// Write the rule reference docs/rules/ from the rules' own declarations.
+    Docs,
     /// Release cargo-sbom and cargo-attest with their own tools (`cargo attest release`, then
     /// `verify-release`), signed with --key or an ephemeral key.
     Dist(dist::DistArgs),
@@ -48,8 +52,28 @@ fn main() -> Result<()> {
         Task::Bench(args) => bench::run(&args),
         Task::BenchHooks(args) => bench_hooks::run(&args),
         Task::Ci => ci::run(),
+        Task::Docs => docs(),
         Task::Dist(args) => dist::run(&args),
     }
+}
+
+/// Runs the rule reference test of cargo-attest in writing mode (`CARGO_ATTEST_WRITE_DOCS`).
+fn docs() -> Result<()> {
+    let status = std::process::Command::new(cargo())
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "cargo-attest",
+            "--lib",
+            "policy::docs::tests::the_committed_reference_is_up_to_date",
+        ])
+        .env("CARGO_ATTEST_WRITE_DOCS", "1")
+        .current_dir(workspace_root())
+        .status()?;
+    anyhow::ensure!(status.success(), "writing docs/rules failed ({status})");
+    eprintln!("     Wrote {}/docs/rules", workspace_root().display());
+    Ok(())
 }
 
 /// The cargo program: `$CARGO` when run through cargo (the real binary, not the rustup proxy),

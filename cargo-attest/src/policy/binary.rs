@@ -28,6 +28,7 @@
 
 use std::path::Path;
 
+use super::rules::binary_hardening::Code;
 use object::elf;
 use object::macho;
 use object::pe;
@@ -138,7 +139,7 @@ pub enum Hardening {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Weakness {
     /// The finding code (`not-pie`, `partial-relro`, …).
-    pub code: &'static str,
+    pub code: Code,
     /// What is missing.
     pub message: String,
     /// How to get it.
@@ -169,7 +170,7 @@ impl Hardening {
             Hardening::Elf(h) => {
                 if h.pie == ElfPie::NotPie {
                     add(
-                        "not-pie",
+                        Code::NotPie,
                         "ELF executable is not position-independent (ET_EXEC), so ASLR cannot move it",
                         "build without `-C relocation-model=static` (rustc builds PIE by default on Linux) and without `-no-pie` link arguments",
                     );
@@ -177,26 +178,26 @@ impl Hardening {
                 match h.relro {
                     Relro::Full => {}
                     Relro::Partial => add(
-                        "partial-relro",
+                        Code::PartialRelro,
                         "ELF file has only partial RELRO: lazy binding leaves the GOT writable",
                         "link with `-C link-arg=-Wl,-z,now` (rustc's default) and without `-z lazy`",
                     ),
                     Relro::None => add(
-                        "no-relro",
+                        Code::NoRelro,
                         "ELF file has no RELRO segment (PT_GNU_RELRO)",
                         "link with `-C link-arg=-Wl,-z,relro,-z,now` (rustc's default) and without `-z norelro`",
                     ),
                 }
                 if !h.nx_stack {
                     add(
-                        "exec-stack",
+                        Code::ExecStack,
                         "ELF file has an executable stack (PT_GNU_STACK with PF_X, or no PT_GNU_STACK)",
                         "link with `-C link-arg=-Wl,-z,noexecstack` and find the object that requests an executable stack (`-z execstack`, assembly without `.note.GNU-stack`)",
                     );
                 }
                 if let Some(rpath) = &h.rpath {
                     add(
-                        "rpath",
+                        Code::Rpath,
                         &format!(
                             "ELF file has a DT_RPATH ({rpath}): libraries may be loaded from there"
                         ),
@@ -205,7 +206,7 @@ impl Hardening {
                 }
                 if let Some(runpath) = &h.runpath {
                     add(
-                        "runpath",
+                        Code::Runpath,
                         &format!(
                             "ELF file has a DT_RUNPATH ({runpath}): libraries may be loaded from there"
                         ),
@@ -216,28 +217,28 @@ impl Hardening {
             Hardening::Pe(h) => {
                 if !h.dynamic_base {
                     add(
-                        "no-dynamic-base",
+                        Code::NoDynamicBase,
                         "PE image lacks DYNAMIC_BASE: ASLR cannot relocate it",
                         "link with `/DYNAMICBASE` (the MSVC and lld default; remove `/DYNAMICBASE:NO`)",
                     );
                 }
                 if !h.nx_compat {
                     add(
-                        "no-nx-compat",
+                        Code::NoNxCompat,
                         "PE image lacks NX_COMPAT: DEP is not enforced",
                         "link with `/NXCOMPAT` (the default; remove `/NXCOMPAT:NO`)",
                     );
                 }
                 if h.is_64 && !h.high_entropy_va {
                     add(
-                        "no-high-entropy-va",
+                        Code::NoHighEntropyVa,
                         "64-bit PE image lacks HIGH_ENTROPY_VA: ASLR uses a 32-bit address range",
                         "link with `/HIGHENTROPYVA` (the default for 64-bit images; remove `/HIGHENTROPYVA:NO`)",
                     );
                 }
                 if !h.guard_cf {
                     add(
-                        "no-guard-cf",
+                        Code::NoGuardCf,
                         "PE image lacks GUARD_CF: Control Flow Guard is off",
                         "build with `-C control-flow-guard` (RUSTFLAGS), or allow `no-guard-cf` in `[binary-hardening]`",
                     );
@@ -246,14 +247,14 @@ impl Hardening {
             Hardening::MachO(arches) => {
                 if arches.iter().any(|a| a.executable && !a.pie) {
                     add(
-                        "not-pie",
+                        Code::NotPie,
                         "Mach-O executable lacks the MH_PIE flag",
                         "link without `-no_pie` (rustc builds PIE by default on Apple targets)",
                     );
                 }
                 if arches.iter().any(|a| a.allow_stack_execution) {
                     add(
-                        "exec-stack",
+                        Code::ExecStack,
                         "Mach-O file has MH_ALLOW_STACK_EXECUTION: its stack is executable",
                         "link without `-allow_stack_execute`",
                     );
@@ -555,7 +556,8 @@ mod tests {
     }
 
     fn codes(h: &Hardening) -> Vec<&'static str> {
-        h.weaknesses().iter().map(|w| w.code).collect()
+        use crate::policy::finding::RuleCode as _;
+        h.weaknesses().iter().map(|w| w.code.as_str()).collect()
     }
 
     #[test]

@@ -1,97 +1,11 @@
-//! Findings: what a rule found, where, how bad, which SSDF task it serves, and how to fix it.
+//! Findings: what a rule found, where, how bad, which SSDF task it serves, and how to fix it;
+//! and the typed finding codes every rule declares ([`codes!`](crate::policy::finding::codes)).
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
-/// The rules, by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RuleId {
-    /// Allowed registries, git sources, path dependencies.
-    Sources,
-    /// RustSec advisories (vulnerabilities, unmaintained, unsound, notices).
-    Advisories,
-    /// Yanked crate versions.
-    Yanked,
-    /// License expressions against allow/deny lists.
-    Licenses,
-    /// Denied crates, duplicate versions, wildcard requirements.
-    Bans,
-    /// Cargo.lock present, tracked, consistent, with checksums.
-    Lockfile,
-    /// Clean tree, signed commit, tag.
-    SourceControl,
-    /// Release profile, RUSTFLAGS, pinned toolchain.
-    BuildSettings,
-    /// PIE, RELRO, NX, … of built binaries.
-    BinaryHardening,
-    /// Workspace lints and `unsafe` code.
-    Code,
-}
-
-impl RuleId {
-    /// The id as written in configuration and reports (`source-control`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleId::Sources => "sources",
-            RuleId::Advisories => "advisories",
-            RuleId::Yanked => "yanked",
-            RuleId::Licenses => "licenses",
-            RuleId::Bans => "bans",
-            RuleId::Lockfile => "lockfile",
-            RuleId::SourceControl => "source-control",
-            RuleId::BuildSettings => "build-settings",
-            RuleId::BinaryHardening => "binary-hardening",
-            RuleId::Code => "code",
-        }
-    }
-
-    /// The NIST SP 800-218 (SSDF v1.1) tasks the rule gives evidence for.
-    pub fn ssdf_tasks(self) -> &'static [&'static str] {
-        match self {
-            RuleId::Sources | RuleId::Licenses | RuleId::Bans => &["PW.4.1"],
-            RuleId::Advisories | RuleId::Yanked => &["PW.4.4"],
-            RuleId::Lockfile => &["PW.4.1", "PS.1.1"],
-            RuleId::SourceControl => &["PS.1.1"],
-            RuleId::BuildSettings => &["PW.6.1", "PW.6.2"],
-            RuleId::BinaryHardening => &["PW.6.2"],
-            RuleId::Code => &["PW.5.1", "PW.7.1"],
-        }
-    }
-
-    /// A one-line description.
-    pub fn description(self) -> &'static str {
-        match self {
-            RuleId::Sources => {
-                "dependencies come only from allowed registries and pinned git sources"
-            }
-            RuleId::Advisories => "no dependency is affected by a RustSec advisory",
-            RuleId::Yanked => "no dependency version has been yanked from its registry",
-            RuleId::Licenses => "every dependency's license is allowed",
-            RuleId::Bans => "no denied crate, duplicate versions or wildcard requirements",
-            RuleId::Lockfile => "Cargo.lock is present, tracked, up to date and has checksums",
-            RuleId::SourceControl => "the release is built from a clean, signed, tagged commit",
-            RuleId::BuildSettings => {
-                "the release profile and compiler flags are hardened and the toolchain pinned"
-            }
-            RuleId::BinaryHardening => "built binaries have PIE, full RELRO, NX and no RPATH",
-            RuleId::Code => "workspace lints forbid unsafe code, or its amount stays within bounds",
-        }
-    }
-
-    /// Every rule, in report order.
-    pub const ALL: [RuleId; 10] = [
-        RuleId::Sources,
-        RuleId::Advisories,
-        RuleId::Yanked,
-        RuleId::Licenses,
-        RuleId::Bans,
-        RuleId::Lockfile,
-        RuleId::SourceControl,
-        RuleId::BuildSettings,
-        RuleId::BinaryHardening,
-        RuleId::Code,
-    ];
-}
+use super::rule::RuleId;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -154,8 +68,8 @@ pub struct Finding {
     pub rule: RuleId,
     /// What it is about.
     pub location: Location,
-    /// A short code within the rule (e.g. an advisory id, `wildcard`, `not-pie`).
-    pub code: String,
+    /// What kind of finding it is: one of the rule's codes (an advisory id for advisories).
+    pub code: FindingCode,
     /// What is wrong, in one sentence.
     pub message: String,
     /// What to do about it.
@@ -165,9 +79,180 @@ pub struct Finding {
 impl Finding {
     /// The SSDF tasks of the finding's rule.
     pub fn ssdf_tasks(&self) -> &'static [&'static str] {
-        self.rule.ssdf_tasks()
+        self.rule.def().ssdf_tasks
     }
 }
+
+/// The code of a finding: one of its rule's [`codes!`] (an advisory finding carries the
+/// advisory's id). Compares with the rule's typed code and with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FindingCode {
+    /// The rule's code.
+    code: &'static str,
+    /// The text shown instead, when the code stands for an id (an advisory's).
+    id: Option<Cow<'static, str>>,
+}
+
+impl FindingCode {
+    /// The code as written in reports.
+    pub fn as_str(&self) -> &str {
+        self.id.as_deref().unwrap_or(self.code)
+    }
+
+    /// The rule's code this finding is of (`advisory` for every advisory id).
+    pub fn kind(&self) -> &'static str {
+        self.code
+    }
+
+    /// A code that stands for an id, such as an advisory's: reported as the id.
+    pub fn with_id(code: impl RuleCode, id: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code: code.as_str(),
+            id: Some(id.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialOrd for FindingCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FindingCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str()
+            .cmp(other.as_str())
+            .then_with(|| self.code.cmp(other.code))
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for FindingCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for FindingCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<C: RuleCode> PartialEq<C> for FindingCode {
+    fn eq(&self, other: &C) -> bool {
+        self.code == other.as_str()
+    }
+}
+
+impl From<&'static CodeDef> for FindingCode {
+    fn from(def: &'static CodeDef) -> Self {
+        Self {
+            code: def.code,
+            id: None,
+        }
+    }
+}
+
+impl<C: RuleCode> From<C> for FindingCode {
+    fn from(code: C) -> Self {
+        Self {
+            code: code.as_str(),
+            id: None,
+        }
+    }
+}
+
+/// A rule's finding codes: an enum declared with [`codes!`].
+pub trait RuleCode: Copy + 'static {
+    /// The code as written in reports and `allow` lists.
+    fn as_str(self) -> &'static str;
+}
+
+/// A finding code and what it means, for the rule reference and SARIF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeDef {
+    /// The code (`unknown-registry`; `RUSTSEC-YYYY-NNNN` stands for any advisory id).
+    pub code: &'static str,
+    /// What a finding with this code means (the variant's documentation).
+    pub meaning: &'static str,
+}
+
+impl CodeDef {
+    /// The meaning as one line.
+    pub fn meaning(&self) -> String {
+        self.meaning
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Declares a rule's finding codes: an enum whose every variant is written as a string code and
+/// documented with what it means. Generates the enum, [`RuleCode`], `Code::ALL` and
+/// `Code::DEFS` (the codes with their meanings, for the rule reference and SARIF).
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[doc = $doc:literal])+
+                $variant:ident = $code:literal,
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(
+                $(#[doc = $doc])+
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every code with what it means.
+            pub const DEFS: &'static [$crate::policy::finding::CodeDef] = &[$(
+                $crate::policy::finding::CodeDef {
+                    code: $code,
+                    meaning: concat!($($doc, "\n"),+),
+                }
+            ),+];
+
+            /// Parses a code as written.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::policy::finding::RuleCode for $name {
+            fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use codes;
 
 impl Location {
     /// The location of a component of the graph (no declaration line).

@@ -1,30 +1,49 @@
-//! A configured severity: `severity = "deny" | "warn"` in a rule's section of `attest.toml`,
-//! overriding the rule's default.
+//! The one configured level of every rule and kind of finding: `"deny"`, `"warn"` or
+//! `"allow"` in `attest.toml` (cargo-deny's lint levels), and what it makes of a finding.
 
 use serde::Deserialize;
 
 use super::{PolicyContext, Severity};
 
-/// `deny` or `warn`, as written in `attest.toml`.
+/// How a kind of finding is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// Fails the check.
+pub enum LintLevel {
+    /// A finding that fails the check (exit 1).
     Deny,
-    /// Reported only.
+    /// A finding that is reported only.
     Warn,
+    /// Not reported.
+    Allow,
 }
 
-impl From<Level> for Severity {
-    fn from(level: Level) -> Self {
-        match level {
-            Level::Deny => Severity::Deny,
-            Level::Warn => Severity::Warn,
+impl LintLevel {
+    /// The severity of a finding at this level; `None` for `allow`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            LintLevel::Deny => Some(Severity::Deny),
+            LintLevel::Warn => Some(Severity::Warn),
+            LintLevel::Allow => None,
         }
+    }
+
+    /// Whether findings at this level fail the check.
+    pub fn denies(self) -> bool {
+        self == LintLevel::Deny
     }
 }
 
-/// The configured severity, else the context severity (warn; deny under `--strict`).
-pub fn severity_or_context(configured: Option<Level>, context: &PolicyContext<'_>) -> Severity {
-    configured.map_or_else(|| context.context_severity(), Severity::from)
+/// The severity of a rule whose level is optional (`severity = …` of the context rules): the
+/// configured level, else the context severity (warn; deny under `--strict`). `None` when the
+/// rule is set to `allow`.
+pub fn severity_or_context(
+    configured: Option<LintLevel>,
+    context: &PolicyContext<'_>,
+) -> Option<Severity> {
+    configured.map_or(Some(context.context_severity()), LintLevel::severity)
+}
+
+/// Whether a rule with an optional level denies: the level, else the release context.
+pub fn denies_or_context(configured: Option<LintLevel>, release_context: bool) -> bool {
+    configured.map_or(release_context, LintLevel::denies)
 }

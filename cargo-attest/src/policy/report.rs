@@ -8,17 +8,25 @@
 //! against the checkout), which is the workspace root outside a repository.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use cargo_sbom::spanned::TomlFile;
 use serde_json::{Value, json};
 
-use super::finding::{FileLine, Finding, Location, RuleId, Severity};
+use super::finding::{FileLine, Finding, Location, Severity};
+use super::locate;
+use super::rule::{RuleDef, RuleId};
 
 /// The SARIF schema URI written into reports.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Where the tool is documented (SARIF `informationUri`).
 pub const INFORMATION_URI: &str = "https://github.com/cargo-attest/cargo-attest";
+
+/// The rule reference of a rule (SARIF `helpUri`): `docs/rules/ID.md` of the repository.
+pub fn help_uri(rule: &RuleDef) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", rule.id)
+}
 
 /// The output formats of `cargo attest check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +70,10 @@ impl Summary {
 /// Renders the findings of one workspace.
 #[derive(Clone, Debug)]
 pub struct Reporter {
-    /// The text of the workspace's `Cargo.lock`, when it exists.
-    lockfile: Option<String>,
+    /// The workspace root (SARIF regions of whole files are measured there).
+    root: PathBuf,
+    /// The workspace's `Cargo.lock` with its positions, when it exists and parses.
+    lockfile: Option<TomlFile>,
     /// The workspace root relative to the git work tree (`""` at its root or outside git), as
     /// a `/`-terminated prefix for SARIF URIs.
     uri_prefix: String,
@@ -72,8 +82,11 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter for the workspace at `root` (reads `Cargo.lock`, looks for a git work tree).
     pub fn new(root: &Path) -> Self {
-        let lockfile = std::fs::read_to_string(root.join("Cargo.lock")).ok();
+        let lockfile = std::fs::read_to_string(root.join(locate::LOCKFILE))
+            .ok()
+            .and_then(|text| TomlFile::parse(&text).ok());
         Self {
+            root: root.to_owned(),
             lockfile,
             uri_prefix: uri_prefix(root),
         }
@@ -88,9 +101,9 @@ impl Reporter {
                 ..
             } => at.clone(),
             Location::Crate { name, version, .. } => match &self.lockfile {
-                Some(text) => FileLine {
-                    path: "Cargo.lock".into(),
-                    line: super::rules::lockfile::package_line(text, name, version),
+                Some(lockfile) => FileLine {
+                    path: locate::LOCKFILE.into(),
+                    line: locate::package_line(lockfile, name, version),
                 },
                 None => FileLine {
                     path: "Cargo.toml".into(),
@@ -120,7 +133,7 @@ impl Reporter {
                 Severity::Deny => ("deny", "1;31"),
                 Severity::Warn => ("warn", "1;33"),
             };
-            let headline = format!("{label}[{}]", finding.rule.as_str());
+            let headline = format!("{label}[{}]", finding.rule);
             let _ = writeln!(
                 out,
                 "{}: {} [{}]",
@@ -184,26 +197,31 @@ impl Reporter {
             "summary": { "deny": summary.deny, "warn": summary.warn },
             "rules": rules.iter().map(|rule| json!({
                 "id": rule.as_str(),
-                "ssdf": rule.ssdf_tasks(),
-                "description": rule.description(),
+                "ssdf": rule.def().ssdf_tasks,
+                "description": rule.def().description,
             })).collect::<Vec<_>>(),
         })
     }
 
-    /// A SARIF 2.1.0 log with one run: the rules as `tool.driver.rules` (SSDF tasks as tags),
-    /// each finding as a result (`error` for deny, `warning` for warn) located in a file
-    /// relative to `%SRCROOT%`.
+    /// A SARIF 2.1.0 log with one run, as GitHub code scanning takes it: the rules as
+    /// `tool.driver.rules` with their names, descriptions, help and reference (SSDF tasks as
+    /// tags), each finding as a result (`error` for deny, `warning` for warn) located in a file
+    /// relative to `%SRCROOT%` with a region (the line, or the whole file), and a fingerprint
+    /// that stays the same across runs.
     pub fn sarif(&self, findings: &[Finding], rules: &[RuleId]) -> Value {
         let driver_rules: Vec<Value> = rules
             .iter()
             .map(|rule| {
+                let def = rule.def();
                 json!({
-                    "id": rule.as_str(),
-                    "name": rule_name(*rule),
-                    "shortDescription": { "text": rule.description() },
-                    "helpUri": format!("{INFORMATION_URI}#cargo-attest-check"),
+                    "id": def.id,
+                    "name": def.name,
+                    "shortDescription": { "text": sentence(&capitalised(def.description)) },
+                    "fullDescription": { "text": plain(first_paragraph(def.help)) },
+                    "help": { "text": plain(def.help), "markdown": def.help },
+                    "helpUri": help_uri(def),
                     "defaultConfiguration": { "level": "error" },
-                    "properties": { "tags": rule.ssdf_tasks() },
+                    "properties": { "tags": def.ssdf_tasks },
                 })
             })
             .collect();
@@ -211,19 +229,13 @@ impl Reporter {
             .iter()
             .map(|finding| {
                 let at = self.resolve(finding);
-                let mut region = serde_json::Map::new();
-                if let Some(line) = at.line {
-                    region.insert("startLine".into(), json!(line));
-                }
-                let mut physical = json!({
+                let physical = json!({
                     "artifactLocation": {
                         "uri": self.uri(&at.path),
                         "uriBaseId": "%SRCROOT%",
                     },
+                    "region": self.region(&at),
                 });
-                if !region.is_empty() {
-                    physical["region"] = Value::Object(region);
-                }
                 let mut result = json!({
                     "ruleId": finding.rule.as_str(),
                     "level": match finding.severity {
@@ -265,6 +277,21 @@ impl Reporter {
         })
     }
 
+    /// The SARIF region of a location: its line, else the whole file (its lines when it is
+    /// text, its bytes otherwise, line 1 when it cannot be read).
+    fn region(&self, at: &FileLine) -> Value {
+        if let Some(line) = at.line {
+            return json!({ "startLine": line, "endLine": line });
+        }
+        match std::fs::read(self.root.join(&at.path)) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => json!({ "startLine": 1, "endLine": text.lines().count().max(1) }),
+                Err(e) => json!({ "byteOffset": 0, "byteLength": e.into_bytes().len() }),
+            },
+            Err(_) => json!({ "startLine": 1, "endLine": 1 }),
+        }
+    }
+
     /// A workspace-relative path as a URI relative to the repository root, percent-encoding
     /// what a URI reference cannot hold.
     fn uri(&self, path: &str) -> String {
@@ -282,18 +309,24 @@ impl Reporter {
     }
 }
 
-/// `source-control` → `SourceControl` (SARIF `name`).
-fn rule_name(rule: RuleId) -> String {
-    rule.as_str()
-        .split('-')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+/// The text with its first letter upper-cased.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The first paragraph of a Markdown text, on one line.
+fn first_paragraph(markdown: &str) -> String {
+    let paragraph = markdown.trim().split("\n\n").next().unwrap_or_default();
+    paragraph.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Markdown as plain text: emphasis and code marks removed.
+fn plain(markdown: impl AsRef<str>) -> String {
+    markdown.as_ref().replace("**", "").replace('`', "")
 }
 
 /// The message as a sentence (ending in a full stop).
@@ -322,7 +355,7 @@ fn fingerprint(finding: &Finding) -> String {
     let digest = Sha256::digest(format!(
         "{}\n{}\n{subject}",
         finding.rule.as_str(),
-        finding.code
+        finding.code.as_str()
     ));
     digest.iter().take(16).fold(String::new(), |mut out, byte| {
         let _ = write!(out, "{byte:02x}");
@@ -363,9 +396,9 @@ mod tests {
     fn finding(severity: Severity, location: Location) -> Finding {
         Finding {
             severity,
-            rule: RuleId::Lockfile,
+            rule: crate::policy::rules::lockfile::RULE.rule_id(),
             location,
-            code: "code".into(),
+            code: crate::policy::rules::lockfile::Code::Missing.into(),
             message: "something is wrong".into(),
             fix: "fix it".into(),
         }
@@ -373,7 +406,8 @@ mod tests {
 
     fn reporter(lockfile: Option<&str>) -> Reporter {
         Reporter {
-            lockfile: lockfile.map(str::to_owned),
+            root: PathBuf::from("/nonexistent"),
+            lockfile: lockfile.map(|text| TomlFile::parse(text).unwrap()),
             uri_prefix: "sub dir/".into(),
         }
     }
@@ -427,7 +461,7 @@ mod tests {
     #[test]
     fn sarif_results_are_relative_to_the_repository() {
         let f = finding(Severity::Warn, Location::Workspace);
-        let log = reporter(None).sarif(&[f], &[RuleId::Lockfile]);
+        let log = reporter(None).sarif(&[f], &[crate::policy::rules::lockfile::RULE.rule_id()]);
         let result = &log["runs"][0]["results"][0];
         assert_eq!(result["level"], "warning");
         assert_eq!(result["ruleIndex"], 0);
@@ -436,11 +470,25 @@ mod tests {
             "sub%20dir/Cargo.toml"
         );
         assert_eq!(result["message"]["text"], "something is wrong. Fix: fix it");
-    }
-
-    #[test]
-    fn rule_names() {
-        assert_eq!(rule_name(RuleId::SourceControl), "SourceControl");
-        assert_eq!(rule_name(RuleId::Code), "Code");
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["region"],
+            json!({ "startLine": 1, "endLine": 1 })
+        );
+        let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+        assert_eq!(rule["name"], "CommittedLockfileWithChecksums");
+        assert!(
+            rule["fullDescription"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(
+            rule["help"]["markdown"]
+                .as_str()
+                .is_some_and(|t| t.contains("```toml"))
+        );
+        assert_eq!(
+            rule["helpUri"],
+            "https://github.com/cargo-attest/cargo-attest/blob/main/docs/rules/lockfile.md"
+        );
     }
 }

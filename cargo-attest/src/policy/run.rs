@@ -1,13 +1,82 @@
-//! One code path for every caller of the policy (`cargo attest check`, the build-time hook of
-//! `build_hooks`): load the workspace without leaving `Cargo.lock` changed, then run the
-//! selected rules.
+//! The one code path of every caller of the policy (`cargo attest check`, `ssdf`, `release`
+//! and the build-time hook of `build_hooks`): [`run`] the selected rules on a resolved graph,
+//! and [`load_workspace`] without leaving `Cargo.lock` changed.
 
 use std::path::Path;
 
-use cargo_sbom::{CargoNetwork, Workspace};
+use cargo_sbom::{CargoNetwork, ResolvedGraph, Workspace};
 
-use super::{Finding, PolicyContext, RuleId, rules};
+use super::context::{PolicyContext, PolicyOptions};
+use super::{Finding, RuleId};
+use crate::config::Config;
 use crate::error::{Error, Result};
+
+/// What a policy run found.
+#[derive(Clone, Debug)]
+pub struct PolicyRun {
+    /// Every finding, sorted (deny first, then by rule and subject).
+    pub findings: Vec<Finding>,
+    /// The rules that were asked for, in report order.
+    pub rules: Vec<RuleId>,
+}
+
+/// Runs the rules in `selected` (every rule when empty) on `graph` and returns the findings,
+/// sorted, and the rules asked for. A rule this build of the library cannot run (see
+/// [`super::RuleDef::check`]) finds nothing. An `Err` is an input or configuration error,
+/// never a policy violation.
+pub fn run(
+    workspace: &Workspace,
+    graph: &ResolvedGraph,
+    config: &Config,
+    options: &PolicyOptions,
+    selected: &[RuleId],
+) -> Result<PolicyRun> {
+    let context = PolicyContext::new(workspace, graph, config, options);
+    let rules: Vec<RuleId> = RuleId::all()
+        .filter(|rule| selected.is_empty() || selected.contains(rule))
+        .collect();
+    let mut findings = Vec::new();
+    for rule in &rules {
+        findings.extend(rule.def().run(&context)?);
+    }
+    findings.sort();
+    Ok(PolicyRun { findings, rules })
+}
+
+/// What `cargo attest check` and `cargo attest ssdf` check: the workspace at `root`, resolved
+/// for `resolve` (with `targets` asked of rustc while cargo runs), against `config`.
+pub struct WorkspaceCheck<'a> {
+    /// The workspace root.
+    pub root: &'a Path,
+    /// `--manifest-path`, when given.
+    pub manifest_path: Option<&'a Path>,
+    /// The configuration in force (loaded first: its errors need no workspace).
+    pub config: &'a Config,
+    /// The member, feature and target selection.
+    pub resolve: &'a cargo_sbom::ResolveOptions,
+    /// How the run is asked for.
+    pub options: &'a PolicyOptions,
+    /// The rules to run (every rule when empty).
+    pub rules: &'a [RuleId],
+}
+
+/// Loads the workspace without leaving `Cargo.lock` changed ([`load_workspace`]), resolves the
+/// selection and [`run`]s the rules; returns the workspace and what the run found.
+pub fn check_workspace(check: &WorkspaceCheck<'_>) -> Result<(Workspace, PolicyRun)> {
+    let network = CargoNetwork {
+        // `cargo metadata` writes a missing or stale Cargo.lock; the check must judge (and
+        // leave) the lockfile as it was.
+        locked: false,
+        offline: check.options.offline,
+        frozen: false,
+    };
+    let targets: Vec<String> = check.resolve.target.iter().cloned().collect();
+    let workspace = load_workspace(check.root, check.manifest_path, network, &targets)?;
+    let members = workspace.select(&check.resolve.packages)?;
+    let graph = workspace.resolve(&members, check.resolve)?;
+    let run = run(&workspace, &graph, check.config, check.options, check.rules)?;
+    Ok((workspace, run))
+}
 
 /// Runs `cargo metadata` (through [`Workspace::load`]) for `manifest_path` and puts the
 /// workspace's `Cargo.lock` (at `root`) back as it was before cargo ran: `cargo metadata`
@@ -24,29 +93,6 @@ pub fn load_workspace(
     let loaded = Workspace::load(manifest_path, network, targets);
     restore_lockfile(&lockfile, before.as_deref())?;
     Ok(loaded?)
-}
-
-/// Runs the rules in `selected` (every rule when empty) and returns the findings, sorted (deny
-/// first, then by rule and subject), and the rules that ran, in report order.
-pub fn run_rules(
-    context: &PolicyContext<'_>,
-    selected: &[RuleId],
-) -> Result<(Vec<Finding>, Vec<RuleId>)> {
-    if selected.is_empty() {
-        return Ok((super::check(context)?, RuleId::ALL.to_vec()));
-    }
-    let mut findings = Vec::new();
-    for rule in rules::all() {
-        if selected.contains(&rule.id()) {
-            findings.extend(rule.check(context)?);
-        }
-    }
-    findings.sort();
-    let ran = RuleId::ALL
-        .into_iter()
-        .filter(|r| selected.contains(r))
-        .collect();
-    Ok((findings, ran))
 }
 
 /// Puts `Cargo.lock` back as it was before `cargo metadata` ran (removes it when it did not

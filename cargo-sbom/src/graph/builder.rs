@@ -19,12 +19,6 @@ use crate::purl::{PurlSource, cargo_purl};
 use super::model::*;
 use super::{FeatureSelection, Workspace};
 
-/// The crates.io index as cargo names it in git and sparse form.
-const CRATES_IO_SOURCES: [&str; 2] = [
-    "registry+https://github.com/rust-lang/crates.io-index",
-    "sparse+https://index.crates.io/",
-];
-
 /// Collects packages and links from a `CargoSet` into a [`ResolvedGraph`].
 pub(super) struct GraphBuilder<'w> {
     workspace: &'w Workspace,
@@ -127,7 +121,7 @@ impl<'w> GraphBuilder<'w> {
             .enumerate()
             .map(|(i, (_, id))| (*id, ComponentId(i)))
             .collect();
-        let mut edges: Vec<Edge> = self
+        let edges: Vec<Edge> = self
             .links
             .iter()
             .filter_map(|(from, to, kind)| {
@@ -138,8 +132,6 @@ impl<'w> GraphBuilder<'w> {
                 })
             })
             .collect();
-        edges.sort();
-        edges.dedup();
         let roots: Vec<ComponentId> = members
             .iter()
             .filter_map(|m| index.get(m).copied())
@@ -153,18 +145,18 @@ impl<'w> GraphBuilder<'w> {
         inherit_local_supplier(&mut components, &roots);
         classify_usage(&mut components, &edges, &runtime_edges, &roots);
 
-        let mut graph = ResolvedGraph {
-            subject: Subject::Package(roots[0]),
+        let mut graph = ResolvedGraph::new(
+            Subject::Package(roots[0]),
             components,
             edges,
-            target: String::new(),
-            features: FeatureSelection::default(),
-            include_dev: false,
-        };
+            String::new(),
+            FeatureSelection::default(),
+            false,
+        );
         if exclude_build {
             graph = without_build_components(graph, &roots);
         }
-        let roots = graph.roots_from_members(&roots_names(members, self.workspace));
+        let roots: Vec<ComponentId> = members.iter().filter_map(|m| graph.by_package(m)).collect();
         graph.subject = if roots.len() == 1 {
             Subject::Package(roots[0])
         } else {
@@ -250,31 +242,8 @@ impl<'w> GraphBuilder<'w> {
             is_proc_macro: metadata.is_proc_macro(),
             usage: Usage::Runtime,
             features,
-            package_id: metadata.id().repr().to_owned(),
+            package_id: metadata.id().clone(),
         }
-    }
-}
-
-fn roots_names(members: &[&PackageId], workspace: &Workspace) -> Vec<(String, String)> {
-    members
-        .iter()
-        .filter_map(|id| workspace.graph.metadata(id).ok())
-        .map(|m| (m.name().to_owned(), m.version().to_string()))
-        .collect()
-}
-
-impl ResolvedGraph {
-    /// Finds member components by name and version after the components were renumbered.
-    fn roots_from_members(&self, members: &[(String, String)]) -> Vec<ComponentId> {
-        members
-            .iter()
-            .filter_map(|(name, version)| {
-                self.components
-                    .iter()
-                    .position(|c| c.is_workspace_member && &c.name == name && &c.version == version)
-                    .map(ComponentId)
-            })
-            .collect()
     }
 }
 
@@ -315,11 +284,6 @@ fn inherit_local_supplier(components: &mut [Component], roots: &[ComponentId]) {
             component.supplier = Some(inherited.clone());
         }
     }
-}
-
-/// Sort key for versions: semver order, falling back to text for the unparsable.
-pub(super) fn semver_key(version: &str) -> (Option<guppy::Version>, &str) {
-    (guppy::Version::parse(version).ok(), version)
 }
 
 /// Marks each component runtime, build or dev by reachability from the roots: runtime over normal
@@ -401,17 +365,18 @@ fn normal_edge_enabled(
 /// Drops build-time-only components and their edges, renumbering the rest.
 fn without_build_components(graph: ResolvedGraph, roots: &[ComponentId]) -> ResolvedGraph {
     let keep: Vec<bool> = graph
-        .components
         .iter()
-        .enumerate()
-        .map(|(i, c)| c.usage != Usage::Build || roots.contains(&ComponentId(i)))
+        .map(|(id, c)| c.usage != Usage::Build || roots.contains(&id))
         .collect();
     let (components, edges, _) = graph.retain(&keep, |e| e.kind != EdgeKind::Build);
-    ResolvedGraph {
+    ResolvedGraph::new(
+        graph.subject,
         components,
         edges,
-        ..graph
-    }
+        graph.target,
+        graph.features,
+        graph.include_dev,
+    )
 }
 
 fn component_source(metadata: &PackageMetadata<'_>, root: &Path) -> ComponentSource {
@@ -427,7 +392,7 @@ fn component_source(metadata: &PackageMetadata<'_>, root: &Path) -> ComponentSou
             Some(ExternalSource::Registry(url)) | Some(ExternalSource::Sparse(url)) => {
                 ComponentSource::Registry {
                     index: url.to_owned(),
-                    crates_io: CRATES_IO_SOURCES.contains(&text),
+                    crates_io: crate::cargo::is_crates_io_source(text),
                 }
             }
             Some(ExternalSource::Git {

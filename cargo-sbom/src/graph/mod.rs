@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use guppy::PackageId;
 use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
 use guppy::graph::feature::{
     FeatureId, FeatureLabel, FeatureSet, StandardFeatures, feature_id_filter,

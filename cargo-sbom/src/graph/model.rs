@@ -1,16 +1,24 @@
 //! The resolved graph's value types: components, edges, sources, suppliers, the subject.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+pub use guppy::PackageId;
 
 use crate::digest::Sha256Hex;
 use crate::license::DeclaredLicense;
 
 use super::FeatureSelection;
-use super::builder::semver_key;
 
-/// Index of a component in [`ResolvedGraph::components`].
+/// A component of one [`ResolvedGraph`]: its position in [`ResolvedGraph::components`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ComponentId(pub usize);
+pub struct ComponentId(pub(super) usize);
+
+impl ComponentId {
+    /// The position in [`ResolvedGraph::components`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// How a component is used by the described build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,6 +92,37 @@ pub enum ComponentSource {
         /// The resolved commit.
         commit: String,
     },
+}
+
+impl ComponentSource {
+    /// The source kind as a word: `workspace`, `path`, `registry` or `git`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ComponentSource::Workspace { .. } => "workspace",
+            ComponentSource::Path { .. } => "path",
+            ComponentSource::Registry { .. } => "registry",
+            ComponentSource::Git { .. } => "git",
+        }
+    }
+
+    /// Whether this is a local package (a workspace member or a path dependency).
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            ComponentSource::Workspace { .. } | ComponentSource::Path { .. }
+        )
+    }
+
+    /// Whether this is crates.io.
+    pub fn is_crates_io(&self) -> bool {
+        matches!(
+            self,
+            ComponentSource::Registry {
+                crates_io: true,
+                ..
+            }
+        )
+    }
 }
 
 /// Who supplies a component: the distribution source (a registry or git host) for external
@@ -173,11 +212,31 @@ pub struct Component {
     /// The named features cargo enables on it (target and host builds together).
     pub features: BTreeSet<String>,
     /// Cargo's package id (`cargo metadata` `id`, the same string as `package_id` in cargo's
-    /// JSON build messages), for matching the graph against a real build.
+    /// JSON build messages): the key into guppy's package graph and into a real build's
+    /// messages ([`ResolvedGraph::by_package`]).
     ///
     /// In memory only: it is never written to a document, because for local packages it holds
     /// an absolute host path (`path+file:///…`).
-    pub package_id: String,
+    pub package_id: PackageId,
+}
+
+impl Component {
+    /// Where the exact source of the component can be downloaded, when it is public: the
+    /// crates.io download URL, or `git+URL@COMMIT` of a hosted repository.
+    pub fn distribution_url(&self) -> Option<String> {
+        match &self.source {
+            ComponentSource::Registry {
+                crates_io: true, ..
+            } => Some(format!(
+                "https://crates.io/api/v1/crates/{}/{}/download",
+                self.name, self.version
+            )),
+            ComponentSource::Git { url, commit } if crate::document::is_url(url) => {
+                Some(format!("git+{url}@{commit}"))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What the SBOM describes: one package, or several members of a workspace.
@@ -197,26 +256,119 @@ pub enum Subject {
 }
 
 /// The resolved graph: every package the build uses, every edge, and the build's parameters.
+///
+/// The components and edges are read-only once built: the graph keeps indexes over them (by
+/// package id, dependencies and dependents of each component), so lookups never scan.
 #[derive(Clone, Debug)]
 pub struct ResolvedGraph {
     /// What the SBOM is about.
     pub subject: Subject,
     /// The components, sorted by name, version and purl.
-    pub components: Vec<Component>,
+    components: Vec<Component>,
     /// The edges, sorted and free of duplicates.
-    pub edges: Vec<Edge>,
+    edges: Vec<Edge>,
     /// The target triple the graph was resolved for.
     pub target: String,
     /// The requested features.
     pub features: FeatureSelection,
     /// Whether dev-dependencies are included.
     pub include_dev: bool,
+    index: GraphIndex,
+}
+
+/// Lookups over the components and edges of a [`ResolvedGraph`].
+#[derive(Clone, Debug, Default)]
+struct GraphIndex {
+    by_package: HashMap<PackageId, ComponentId>,
+    dependencies: Vec<Vec<(ComponentId, EdgeKind)>>,
+    dependents: Vec<Vec<ComponentId>>,
+}
+
+impl GraphIndex {
+    fn new(components: &[Component], edges: &[Edge]) -> Self {
+        let by_package = components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.package_id.clone(), ComponentId(i)))
+            .collect();
+        let mut dependencies = vec![Vec::new(); components.len()];
+        let mut dependents = vec![Vec::new(); components.len()];
+        for edge in edges {
+            dependencies[edge.from.0].push((edge.to, edge.kind));
+            dependents[edge.to.0].push(edge.from);
+        }
+        for list in &mut dependents {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Self {
+            by_package,
+            dependencies,
+            dependents,
+        }
+    }
 }
 
 impl ResolvedGraph {
-    /// The component with this id.
+    /// A graph of `components` and the `edges` among them (sorted and deduplicated here).
+    pub(super) fn new(
+        subject: Subject,
+        components: Vec<Component>,
+        mut edges: Vec<Edge>,
+        target: String,
+        features: FeatureSelection,
+        include_dev: bool,
+    ) -> Self {
+        edges.sort();
+        edges.dedup();
+        let index = GraphIndex::new(&components, &edges);
+        Self {
+            subject,
+            components,
+            edges,
+            target,
+            features,
+            include_dev,
+            index,
+        }
+    }
+
+    /// The components, sorted by name, version and purl.
+    pub fn components(&self) -> &[Component] {
+        &self.components
+    }
+
+    /// Every component with its id, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (ComponentId, &Component)> {
+        self.components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ComponentId(i), c))
+    }
+
+    /// The edges, sorted and free of duplicates.
+    pub fn edges(&self) -> &[Edge] {
+        &self.edges
+    }
+
+    /// The component with this id (an id of this graph).
     pub fn component(&self, id: ComponentId) -> &Component {
         &self.components[id.0]
+    }
+
+    /// The component of a cargo package, when the graph has it.
+    pub fn by_package(&self, package: &PackageId) -> Option<ComponentId> {
+        self.index.by_package.get(package).copied()
+    }
+
+    /// The direct dependencies of a component, with the kind of each edge, in edge order.
+    pub fn dependencies(&self, id: ComponentId) -> &[(ComponentId, EdgeKind)] {
+        &self.index.dependencies[id.0]
+    }
+
+    /// The components that depend on `id` directly, each once, in component order.
+    pub fn dependents(&self, id: ComponentId) -> &[ComponentId] {
+        &self.index.dependents[id.0]
     }
 
     /// The roots: the described members.
@@ -227,27 +379,22 @@ impl ResolvedGraph {
         }
     }
 
-    /// The graph of exactly the given packages (by [`Component::package_id`]) and the edges
-    /// among them, e.g. the packages a real `cargo build` compiled.
+    /// The graph of exactly the given packages and the edges among them, e.g. the packages a
+    /// real `cargo build` compiled.
     ///
     /// Components keep their order, usage, features and bom-refs. The subject keeps the
-    /// described members that are among `package_ids`; a workspace subject left with one member
+    /// described members that are among `packages`; a workspace subject left with one member
     /// becomes that package, and one left with several keeps its name and takes the highest
-    /// remaining version. When none of the members is among `package_ids`, the members are kept
+    /// remaining version. When none of the members is among `packages`, the members are kept
     /// anyway, so the document still says what it describes.
-    pub fn restrict_to(&self, package_ids: &BTreeSet<String>) -> ResolvedGraph {
+    pub fn restrict_to(&self, packages: &BTreeSet<PackageId>) -> ResolvedGraph {
         let roots = self.roots();
         let any_root = roots
             .iter()
-            .any(|r| package_ids.contains(&self.component(*r).package_id));
+            .any(|r| packages.contains(&self.component(*r).package_id));
         let keep: Vec<bool> = self
-            .components
             .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                package_ids.contains(&c.package_id)
-                    || (!any_root && roots.contains(&ComponentId(i)))
-            })
+            .map(|(id, c)| packages.contains(&c.package_id) || (!any_root && roots.contains(&id)))
             .collect();
         let (components, edges, new_index) = self.retain(&keep, |_| true);
         let kept_roots: Vec<ComponentId> = roots.iter().filter_map(|r| new_index[r.0]).collect();
@@ -265,14 +412,14 @@ impl ResolvedGraph {
             // A package subject always keeps its one root (see above).
             (Subject::Package(id), _) => Subject::Package(new_index[id.0].unwrap_or(*id)),
         };
-        ResolvedGraph {
+        ResolvedGraph::new(
             subject,
             components,
             edges,
-            target: self.target.clone(),
-            features: self.features.clone(),
-            include_dev: self.include_dev,
-        }
+            self.target.clone(),
+            self.features.clone(),
+            self.include_dev,
+        )
     }
 
     /// The components whose `keep` flag is set, renumbered in order, and the edges among them
@@ -304,15 +451,11 @@ impl ResolvedGraph {
             .collect();
         (components, edges, new_index)
     }
+}
 
-    /// Direct dependencies of each component (with edge kinds), in component order.
-    pub fn dependencies(&self) -> Vec<Vec<(ComponentId, EdgeKind)>> {
-        let mut out = vec![Vec::new(); self.components.len()];
-        for edge in &self.edges {
-            out[edge.from.0].push((edge.to, edge.kind));
-        }
-        out
-    }
+/// Sort key for versions: semver order, falling back to text for the unparsable.
+pub(crate) fn semver_key(version: &str) -> (Option<guppy::Version>, &str) {
+    (guppy::Version::parse(version).ok(), version)
 }
 
 #[cfg(test)]

@@ -32,38 +32,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::format::{self, problem::MAX_MESSAGE, problem::truncate};
 
-mod cyclonedx;
-mod schema;
-mod spdx;
-
-use cyclonedx::check_cyclonedx;
-use schema::Spec;
-use spdx::check_spdx;
-
-/// One problem found in a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// Where: a JSON pointer or a component reference.
-    pub location: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl Problem {
-    fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            location: location.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
+pub use crate::format::problem::Problem;
 
 /// The result of validating one file.
 #[derive(Clone, Debug)]
@@ -86,39 +57,34 @@ impl Report {
 /// # Errors
 ///
 /// [`Error::Read`] when the file cannot be read; [`Error::NotAnSbom`] when it is not JSON, is
-/// neither CycloneDX nor SPDX, or is of a version without an embedded schema. Problems *in* a
-/// recognised document are not errors: they are listed in the [`Report`].
+/// of no format of [`format::FORMATS`], or is of a version without an embedded schema.
+/// Problems *in* a recognised document are not errors: they are listed in the [`Report`].
 pub fn validate_file(path: &Path) -> Result<Report> {
     let document = read_json(path)?;
-    validate_value(&document).map_err(|reason| Error::NotAnSbom {
-        path: path.to_owned(),
-        reason,
+    validate_value(&document).map_err(|failure| match failure {
+        Failure::Unsupported(reason) => Error::NotAnSbom {
+            path: path.to_owned(),
+            reason,
+        },
+        Failure::Schema(reason) => Error::Internal(reason),
     })
 }
 
-/// Validates a parsed document; `Err` is the reason why it is not a supported SBOM.
-pub(crate) fn validate_value(document: &Value) -> std::result::Result<Report, String> {
-    let spec = match detect(document)? {
-        Detected::CycloneDx(version) => match version.as_str() {
-            "1.5" => Spec::CycloneDx15,
-            "1.6" => Spec::CycloneDx16,
-            "1.7" => Spec::CycloneDx17,
-            other => {
-                return Err(format!(
-                    "CycloneDX specVersion `{}` is not supported; supported are 1.5, 1.6 and 1.7",
-                    truncate(other, 40)
-                ));
-            }
-        },
-        Detected::Spdx(version) if version == "SPDX-2.3" => Spec::Spdx23,
-        Detected::Spdx(version) => {
-            return Err(format!(
-                "spdxVersion `{}` is not supported; supported is SPDX-2.3",
-                truncate(&version, 40)
-            ));
-        }
-    };
-    let validator = spec.validator()?;
+/// Why a document could not be validated.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// It is not a supported SBOM (the reason says why).
+    Unsupported(String),
+    /// The embedded schema of its version does not compile (a bug).
+    Schema(String),
+}
+
+/// Validates a parsed document.
+pub(crate) fn validate_value(document: &Value) -> std::result::Result<Report, Failure> {
+    let format = format::detect(document)
+        .and_then(|detected| detected.format())
+        .map_err(Failure::Unsupported)?;
+    let validator = format.version.schema.validator().map_err(Failure::Schema)?;
     let mut problems: Vec<Problem> = validator
         .iter_errors(document)
         .map(|error| {
@@ -134,12 +100,9 @@ pub(crate) fn validate_value(document: &Value) -> std::result::Result<Report, St
             )
         })
         .collect();
-    match spec {
-        Spec::Spdx23 => check_spdx(document, &mut problems),
-        _ => check_cyclonedx(document, &mut problems),
-    }
+    (format.family.check)(document, &mut problems);
     Ok(Report {
-        format: spec.label().to_owned(),
+        format: format.label(),
         problems,
     })
 }
@@ -156,104 +119,9 @@ pub(crate) fn read_json(path: &Path) -> Result<Value> {
     })
 }
 
-/// What a document says it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Detected {
-    /// `bomFormat: CycloneDX` with this `specVersion`.
-    CycloneDx(String),
-    /// An SPDX document with this `spdxVersion`, e.g. `SPDX-2.3`.
-    Spdx(String),
-}
-
-/// Recognises a CycloneDX or SPDX JSON document; `Err` says why it is neither.
-pub(crate) fn detect(document: &Value) -> std::result::Result<Detected, String> {
-    let Some(object) = document.as_object() else {
-        return Err(format!(
-            "a {} is neither a CycloneDX nor an SPDX document (expected a JSON object)",
-            json_type(document)
-        ));
-    };
-    if let Some(format) = object.get("bomFormat") {
-        if format.as_str() != Some("CycloneDX") {
-            return Err(format!(
-                "bomFormat is {}, not \"CycloneDX\"",
-                truncate(&format.to_string(), 40)
-            ));
-        }
-        return match object.get("specVersion").and_then(Value::as_str) {
-            Some(version) => Ok(Detected::CycloneDx(version.to_owned())),
-            None => Err("a CycloneDX document without a specVersion string".to_owned()),
-        };
-    }
-    if let Some(version) = object.get("spdxVersion") {
-        return match version.as_str() {
-            Some(version) => Ok(Detected::Spdx(version.to_owned())),
-            None => Err("an SPDX document whose spdxVersion is not a string".to_owned()),
-        };
-    }
-    Err(
-        "neither a CycloneDX document (no bomFormat) nor an SPDX document (no spdxVersion)"
-            .to_owned(),
-    )
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// The longest message kept from the schema validator, in characters.
-const MAX_MESSAGE: usize = 300;
-
-/// Cuts `text` to about `max` characters, keeping its beginning and its end (where validator
-/// messages such as "… has non-unique elements" say what is wrong) and how much was left out.
-fn truncate(text: &str, max: usize) -> String {
-    let total = text.chars().count();
-    if total <= max {
-        return text.to_owned();
-    }
-    let tail = max / 3;
-    let head: String = text.chars().take(max - tail).collect();
-    let end: String = text.chars().skip(total - tail).collect();
-    format!("{head} … ({} characters left out) … {end}", total - max)
-}
-
-/// A non-empty (after trimming) string value.
-fn text(value: Option<&Value>) -> Option<&str> {
-    value
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
-
-fn non_empty_array(value: Option<&Value>) -> bool {
-    value
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
-}
-
-/// `"/components/3 (serde 1.0.200)"`: a pointer, with the name and version when known.
-fn component_location(pointer: &str, component: &Value) -> String {
-    let version = text(component.get("version")).or_else(|| text(component.get("versionInfo")));
-    match (text(component.get("name")), version) {
-        (Some(name), Some(version)) => format!(
-            "{pointer} ({} {})",
-            truncate(name, 80),
-            truncate(version, 40)
-        ),
-        (Some(name), None) => format!("{pointer} ({})", truncate(name, 80)),
-        _ => pointer.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::spdx::{is_spdx_date, is_spdx_id};
+    use crate::format::spdx::check::{is_spdx_date, is_spdx_id};
     use serde_json::json;
 
     use super::*;
@@ -338,7 +206,7 @@ mod tests {
     fn check(document: &Value) -> Report {
         match validate_value(document) {
             Ok(report) => report,
-            Err(reason) => panic!("not recognised: {reason}"),
+            Err(reason) => panic!("not recognised: {reason:?}"),
         }
     }
 
@@ -646,7 +514,7 @@ mod tests {
         ] {
             let result = validate_value(&document);
             assert!(
-                result.as_ref().is_err_and(|e| e.contains(needle)),
+                matches!(&result, Err(Failure::Unsupported(e)) if e.contains(needle)),
                 "{document}: {:?}",
                 result.err()
             );

@@ -1,50 +1,85 @@
-//! The `advisories` and `yanked` rules (SSDF PW.4.4): RustSec advisories matched against the
-//! resolved graph, and crates.io versions that have been yanked.
-//!
-//! Advisories match registry crates from crates.io by name and version (the advisory's
-//! `patched` and `unaffected` ranges) and, when the advisory names operating systems or
-//! architectures, by the target triple of the graph. Withdrawn advisories are ignored.
-//! Vulnerabilities deny, informational advisories (`unmaintained`, `unsound`, `notice`) warn;
-//! each level is configurable, and an `ignore` entry (with a required reason and an optional
-//! expiry date) silences one advisory.
-//!
-//! The database comes from `--advisory-db`, else `[advisories] db-path`, else
-//! `CARGO_HOME/advisory-db`, which is fetched when missing or older than `max-age` (never with
-//! `--offline`). See [`crate::policy::advisory_db`].
+//! The `advisories` rule (SSDF PW.4.4): RustSec advisories matched against the resolved graph.
+//! The rule reference is [`HELP`]; the database is found as [`crate::policy::advisory_db`]
+//! says. The `[advisories]` section also configures the `yanked` rule ([`super::yanked`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cargo_sbom::{Component, ComponentSource};
+use cargo_sbom::Component;
 use rustsec::advisory::{Advisory, Informational};
 use serde::{Deserialize, Deserializer};
 
+use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::advisory_db::{self, Date, Environment, YankedIndex};
-use crate::policy::finding::FileLine;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+use crate::policy::advisory_db::{self, Date};
+use crate::policy::finding::{FileLine, FindingCode, codes};
+use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 
-/// `deny`, `warn` or `allow` (not reported), as written in `[advisories]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AdvisoryLevel {
-    /// Fails the check.
-    Deny,
-    /// Reported only.
-    Warn,
-    /// Not reported.
-    Allow,
-}
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "advisories",
+    name: "NoVulnerableDependencies",
+    ssdf_tasks: &["PW.4.4"],
+    description: "no dependency is affected by a RustSec advisory",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: true,
+    enforcing: |config, _| config.get(&SECTION).vulnerability.denies(),
+    check: Some(check),
+};
 
-impl AdvisoryLevel {
-    /// The finding severity, `None` for `allow`.
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            AdvisoryLevel::Deny => Some(Severity::Deny),
-            AdvisoryLevel::Warn => Some(Severity::Warn),
-            AdvisoryLevel::Allow => None,
-        }
+/// The `[advisories]` section (the `yanked` rule reads its `yanked` key).
+pub static SECTION: SectionDef<Config> = SectionDef::new("advisories", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"Every crates.io crate of the resolved graph is looked up in the RustSec advisory database.
+An advisory matches by name and version (its `patched` and `unaffected` ranges) and, when it
+names operating systems or architectures, by the target triple of the graph; withdrawn
+advisories are ignored. Vulnerabilities deny, informational advisories (`unmaintained`,
+`unsound`, `notice`) warn; each level is configurable, and an `ignore` entry (with a required
+reason and an optional expiry date) silences one advisory. An expired entry is reported and
+no longer ignores anything; an entry that matches nothing is reported as stale.
+
+The database comes from `--advisory-db`, else `[advisories] db-path` (relative to the
+configuration file), else `CARGO_HOME/advisory-db`, which is fetched when missing or older
+than `max-age` (never with `--offline`). Without a usable database one finding says how to
+provide one (warn; deny under `--strict`, since the check then gives no PW.4.4 evidence).
+
+**Why.** SSDF PW.4.4: acquired components are verified to have no known vulnerabilities
+before release, and throughout their life.
+
+**How to fix.** Upgrade the crate to a patched version (the finding names them), replace it,
+or, after analysis, ignore the advisory with a reason and an expiry date.
+
+```toml
+[advisories]
+db-path = "advisory-db"
+max-age = "7d"
+vulnerability = "deny"
+unmaintained = "warn"
+ignore = [{ id = "RUSTSEC-2023-0071", reason = "rsa is only used to verify, not to decrypt", until = 2026-12-31 }]
+```
+"#;
+
+codes! {
+    /// The finding codes of the `advisories` rule.
+    pub enum Code {
+        /// The crate is affected by the advisory whose id (`RUSTSEC-YYYY-NNNN`) is the code:
+        /// a vulnerability, or an informational advisory (unmaintained, unsound, notice), as
+        /// the message says.
+        Advisory = "RUSTSEC-YYYY-NNNN",
+        /// The advisory database is older than `max-age` and could not be fetched; it was used
+        /// as it is.
+        AdvisoryDbStale = "advisory-db-stale",
+        /// No advisory database could be used: advisories were not checked.
+        AdvisoryDbUnavailable = "advisory-db-unavailable",
+        /// An `ignore` entry is past its `until` date and no longer ignores the advisory.
+        ExpiredIgnore = "expired-ignore",
+        /// An `ignore` entry matches no crate of the graph, or no advisory of the database.
+        StaleIgnore = "stale-ignore",
     }
 }
 
@@ -83,16 +118,16 @@ pub struct Config {
     #[serde(deserialize_with = "duration")]
     pub max_age: Duration,
     /// `vulnerability`: the level of vulnerabilities (default deny).
-    pub vulnerability: AdvisoryLevel,
+    pub vulnerability: LintLevel,
     /// `unmaintained`: the level of `informational = "unmaintained"` (default warn).
-    pub unmaintained: AdvisoryLevel,
+    pub unmaintained: LintLevel,
     /// `unsound`: the level of `informational = "unsound"` (default warn).
-    pub unsound: AdvisoryLevel,
+    pub unsound: LintLevel,
     /// `notice`: the level of `informational = "notice"` and other informational kinds
     /// (default warn).
-    pub notice: AdvisoryLevel,
+    pub notice: LintLevel,
     /// `yanked`: the level of yanked versions (default warn).
-    pub yanked: AdvisoryLevel,
+    pub yanked: LintLevel,
     /// `ignore`: advisories not reported, each with a reason and an optional expiry date.
     pub ignore: Vec<IgnoreEntry>,
 }
@@ -103,11 +138,11 @@ impl Default for Config {
             db_path: None,
             db_urls: vec![advisory_db::DEFAULT_URL.to_owned()],
             max_age: advisory_db::DEFAULT_MAX_AGE,
-            vulnerability: AdvisoryLevel::Deny,
-            unmaintained: AdvisoryLevel::Warn,
-            unsound: AdvisoryLevel::Warn,
-            notice: AdvisoryLevel::Warn,
-            yanked: AdvisoryLevel::Warn,
+            vulnerability: LintLevel::Deny,
+            unmaintained: LintLevel::Warn,
+            unsound: LintLevel::Warn,
+            notice: LintLevel::Warn,
+            yanked: LintLevel::Warn,
             ignore: Vec::new(),
         }
     }
@@ -214,30 +249,8 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<D
     })
 }
 
-/// The advisories rule.
-pub struct Advisories;
-
-impl Rule for Advisories {
-    fn id(&self) -> RuleId {
-        RuleId::Advisories
-    }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        check_advisories(context, &Environment::from_process())
-    }
-}
-
-/// The yanked rule.
-pub struct Yanked;
-
-impl Rule for Yanked {
-    fn id(&self) -> RuleId {
-        RuleId::Yanked
-    }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        check_yanked(context, &Environment::from_process())
-    }
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    check_advisories(context)
 }
 
 /// Where the database was found, for messages.
@@ -258,14 +271,15 @@ struct LoadedDb {
 
 /// The database a run uses: `--advisory-db`, else `db-path`, else the default (fetched when
 /// missing or stale, unless offline).
-fn load_database(context: &PolicyContext<'_>, env: &Environment) -> Result<LoadedDb> {
-    let config = &context.config.advisories;
-    let (path, origin) = if let Some(path) = &context.advisory_db {
+fn load_database(context: &PolicyContext<'_>) -> Result<LoadedDb> {
+    let config = context.config.get(&SECTION);
+    let env = &context.options.environment;
+    let (path, origin) = if let Some(path) = &context.options.advisory_db {
         (path.clone(), DbOrigin::CommandLine)
     } else if let Some(path) = &config.db_path {
         let base = context
-            .config_path
-            .as_deref()
+            .config
+            .path()
             .and_then(Path::parent)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(context.root());
@@ -300,30 +314,29 @@ fn load_database(context: &PolicyContext<'_>, env: &Environment) -> Result<Loade
         }
         DbOrigin::Config => {
             let db = advisory_db::open(&path).map_err(|reason| {
-                let (config_path, line) = config_key_location(context, "db-path");
-                Error::Config {
-                    path: config_path,
-                    line,
-                    reason: format!("`advisories.db-path` = {}: {reason}", path.display()),
-                }
+                context.config.error_at(
+                    &["advisories", "db-path"],
+                    format!("`advisories.db-path` = {}: {reason}", path.display()),
+                )
             })?;
             Ok(LoadedDb {
                 db: Some(db),
                 findings: Vec::new(),
             })
         }
-        DbOrigin::Default => load_default(context, env, &path),
+        DbOrigin::Default => load_default(context, &path),
     }
 }
 
-fn load_default(context: &PolicyContext<'_>, env: &Environment, path: &Path) -> Result<LoadedDb> {
-    let config = &context.config.advisories;
+fn load_default(context: &PolicyContext<'_>, path: &Path) -> Result<LoadedDb> {
+    let config = context.config.get(&SECTION);
+    let env = &context.options.environment;
     let exists = path.join("crates").is_dir();
     let age = exists.then(|| advisory_db::age(path)).flatten();
     let stale = exists && age.is_none_or(|age| age > config.max_age);
     let mut findings = Vec::new();
     if !exists || stale {
-        let failure = if context.offline {
+        let failure = if context.options.offline {
             Some("--offline forbids fetching it".to_owned())
         } else {
             advisory_db::fetch(path, &config.db_urls, env.fetch_timeout)
@@ -347,9 +360,9 @@ fn load_default(context: &PolicyContext<'_>, env: &Environment, path: &Path) -> 
             );
             findings.push(Finding {
                 severity: Severity::Warn,
-                rule: RuleId::Advisories,
+                rule: RULE.rule_id(),
                 location: Location::Workspace,
-                code: "advisory-db-stale".to_owned(),
+                code: Code::AdvisoryDbStale.into(),
                 message: format!(
                     "the RustSec advisory database at {} is {days} (max-age {}), and {failure}; \
                      checked against it as it is",
@@ -388,114 +401,33 @@ fn offline_fix(default: Option<&Path>) -> String {
 fn unavailable(context: &PolicyContext<'_>, message: String, path: Option<&Path>) -> Finding {
     Finding {
         severity: context.context_severity(),
-        rule: RuleId::Advisories,
+        rule: RULE.rule_id(),
         location: Location::Workspace,
-        code: "advisory-db-unavailable".to_owned(),
+        code: Code::AdvisoryDbUnavailable.into(),
         message: format!("{message}; advisories were not checked"),
         fix: offline_fix(path),
     }
 }
 
-/// The configuration file and the line of `key` (first match) in it.
-fn config_key_location(context: &PolicyContext<'_>, key: &str) -> (PathBuf, Option<usize>) {
-    let path = context
-        .config_path
-        .clone()
-        .unwrap_or_else(|| context.root().join(crate::policy::config::FILE_NAME));
-    let line = std::fs::read_to_string(&path).ok().and_then(|text| {
-        text.lines()
-            .position(|l| {
-                let l = l.trim_start();
-                l.starts_with(key) || l.contains(&format!("\"{key}\""))
-            })
-            .map(|i| i + 1)
-    });
-    (path, line)
-}
-
-/// Where an ignore entry is written: the configuration file and the line naming its id.
+/// Where an ignore entry is written: the configuration file, at the line of its `id`.
 fn ignore_location(context: &PolicyContext<'_>, id: &str) -> Location {
-    let Some(config_path) = &context.config_path else {
+    let Some(config_path) = context.config.path() else {
         return Location::Workspace;
     };
-    let line = std::fs::read_to_string(config_path).ok().and_then(|text| {
-        text.lines()
-            .position(|l| l.contains(&format!("\"{id}\"")))
-            .map(|i| i + 1)
+    let line = context.config.spans().and_then(|spans| {
+        let entries = spans.get(&["advisories", "ignore"])?;
+        let entry = entries
+            .node
+            .elements()
+            .iter()
+            .find(|e| e.str_of("id").map(str::trim) == Some(id))?;
+        let id_value = entry.entry("id")?;
+        Some(spans.line(id_value.node.span.start))
     });
     Location::File(FileLine {
         path: cargo_sbom::graph::relative_path(config_path, context.root()),
         line,
     })
-}
-
-/// The lines of `[[package]]` entries in `Cargo.lock`, by name and version.
-pub fn lockfile_lines(text: &str) -> BTreeMap<(String, String), usize> {
-    let mut lines = BTreeMap::new();
-    let mut current: Option<(usize, Option<String>, Option<String>)> = None;
-    let mut finish = |entry: Option<(usize, Option<String>, Option<String>)>| {
-        if let Some((line, Some(name), Some(version))) = entry {
-            lines.entry((name, version)).or_insert(line);
-        }
-    };
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            finish(current.take());
-            if trimmed == "[[package]]" {
-                current = Some((index + 1, None, None));
-            }
-            continue;
-        }
-        let Some((_, name, version)) = current.as_mut() else {
-            continue;
-        };
-        let Some((key, value)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().trim_matches('"').to_owned();
-        match key.trim() {
-            "name" => *name = Some(value),
-            "version" => *version = Some(value),
-            _ => {}
-        }
-    }
-    finish(current.take());
-    lines
-}
-
-/// `Cargo.lock` lines of the workspace, for `declared_at`.
-struct LockLines(BTreeMap<(String, String), usize>);
-
-impl LockLines {
-    fn read(root: &Path) -> Self {
-        Self(
-            std::fs::read_to_string(root.join("Cargo.lock"))
-                .map(|text| lockfile_lines(&text))
-                .unwrap_or_default(),
-        )
-    }
-
-    fn location(&self, component: &Component) -> Location {
-        let line = self
-            .0
-            .get(&(component.name.clone(), component.version.clone()));
-        Location::of_component(component).declared_at(line.map(|&line| FileLine {
-            path: "Cargo.lock".to_owned(),
-            line: Some(line),
-        }))
-    }
-}
-
-/// A crates.io component, the only kind advisories and the yanked check are about.
-fn is_crates_io(component: &Component) -> bool {
-    matches!(
-        component.source,
-        ComponentSource::Registry {
-            crates_io: true,
-            ..
-        }
-    )
 }
 
 /// The `target_os` and `target_arch` of a target triple, as RustSec's `[affected]` spells them
@@ -613,9 +545,10 @@ pub fn matching_advisories<'db>(
         .collect()
 }
 
-/// Runs the advisories rule with an explicit environment (cargo home, today's date).
-pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Result<Vec<Finding>> {
-    let config = &context.config.advisories;
+/// Runs the advisories rule.
+fn check_advisories(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let env = &context.options.environment;
     let mut findings = Vec::new();
 
     // Ignore entries: expired ones are reported and no longer ignore anything.
@@ -624,9 +557,9 @@ pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Resul
         match entry.until {
             Some(until) if until < env.today => findings.push(Finding {
                 severity: Severity::Warn,
-                rule: RuleId::Advisories,
+                rule: RULE.rule_id(),
                 location: ignore_location(context, &entry.id),
-                code: "expired-ignore".to_owned(),
+                code: Code::ExpiredIgnore.into(),
                 message: format!(
                     "the ignore entry for {} expired on {until} (reason given: {}); it no \
                      longer ignores the advisory",
@@ -642,16 +575,20 @@ pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Resul
         }
     }
 
-    let loaded = load_database(context, env)?;
+    let loaded = load_database(context)?;
     findings.extend(loaded.findings);
     let Some(db) = loaded.db else {
         return Ok(findings);
     };
 
-    let lock_lines = LockLines::read(context.root());
     // Which ignore ids matched something (the expired ones count: they are reported already).
     let mut used: BTreeSet<&str> = BTreeSet::new();
-    for component in context.graph.components.iter().filter(|c| is_crates_io(c)) {
+    for component in context
+        .graph
+        .components()
+        .iter()
+        .filter(|c| c.source.is_crates_io())
+    {
         for advisory in matching_advisories(&db, component, &context.graph.target) {
             let id = advisory.metadata.id.as_str();
             let names_it = |entry_id: &str| {
@@ -679,11 +616,7 @@ pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Resul
                 continue;
             };
             findings.push(advisory_finding(
-                severity,
-                advisory,
-                kind,
-                component,
-                &lock_lines,
+                context, severity, advisory, kind, component,
             ));
         }
     }
@@ -701,9 +634,9 @@ pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Resul
         });
         findings.push(Finding {
             severity: Severity::Warn,
-            rule: RuleId::Advisories,
+            rule: RULE.rule_id(),
             location: ignore_location(context, &entry.id),
-            code: "stale-ignore".to_owned(),
+            code: Code::StaleIgnore.into(),
             message: if known {
                 format!(
                     "the ignore entry for {} matches no crate of the resolved graph",
@@ -725,11 +658,11 @@ pub fn check_advisories(context: &PolicyContext<'_>, env: &Environment) -> Resul
 }
 
 fn advisory_finding(
+    context: &PolicyContext<'_>,
     severity: Severity,
     advisory: &Advisory,
     kind: Kind,
     component: &Component,
-    lock_lines: &LockLines,
 ) -> Finding {
     let meta = &advisory.metadata;
     let id = meta.id.as_str();
@@ -799,105 +732,32 @@ fn advisory_finding(
     };
     Finding {
         severity,
-        rule: RuleId::Advisories,
-        location: lock_lines.location(component),
-        code: id.to_owned(),
+        rule: RULE.rule_id(),
+        location: context.locked_at(component),
+        code: FindingCode::with_id(Code::Advisory, id.to_owned()),
         message,
         fix,
     }
 }
 
-/// Runs the yanked rule with an explicit environment (the cargo home whose index cache is read).
-///
-/// Only the local index cache is read, never the network: for crates the cache does not know,
-/// one summary finding (`yanked-unknown`) says how many and how to refresh the cache.
-pub fn check_yanked(context: &PolicyContext<'_>, env: &Environment) -> Result<Vec<Finding>> {
-    let Some(severity) = context.config.advisories.yanked.severity() else {
-        return Ok(Vec::new());
-    };
-    let index = env
-        .cargo_home
-        .as_deref()
-        .map(YankedIndex::crates_io)
-        .unwrap_or_default();
-    let lock_lines = LockLines::read(context.root());
-    let mut findings = Vec::new();
-    let mut unknown: Vec<String> = Vec::new();
-    for component in context.graph.components.iter().filter(|c| is_crates_io(c)) {
-        match index.is_yanked(&component.name, &component.version) {
-            Some(true) => findings.push(Finding {
-                severity,
-                rule: RuleId::Yanked,
-                location: lock_lines.location(component),
-                code: "yanked".to_owned(),
-                message: format!(
-                    "{} {} has been yanked from crates.io",
-                    component.name, component.version
-                ),
-                fix: format!(
-                    "update to a version that is not yanked (`cargo update -p {}@{}`)",
-                    component.name, component.version
-                ),
-            }),
-            Some(false) => {}
-            None => unknown.push(format!("{} {}", component.name, component.version)),
-        }
-    }
-    if !unknown.is_empty() {
-        const SHOWN: usize = 5;
-        let mut list = unknown
-            .iter()
-            .take(SHOWN)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if unknown.len() > SHOWN {
-            list.push_str(&format!(", and {} more", unknown.len() - SHOWN));
-        }
-        let cache = env.cargo_home.as_ref().map_or_else(
-            || "no CARGO_HOME".to_owned(),
-            |home| home.join("registry").join("index").display().to_string(),
-        );
-        findings.push(Finding {
-            severity: Severity::Warn,
-            rule: RuleId::Yanked,
-            location: Location::Workspace,
-            code: "yanked-unknown".to_owned(),
-            message: format!(
-                "cannot tell whether {} crates.io crate{} {} yanked: the local index cache \
-                 ({cache}) has no entry for {} ({list})",
-                unknown.len(),
-                if unknown.len() == 1 { "" } else { "s" },
-                if unknown.len() == 1 { "is" } else { "are" },
-                if unknown.len() == 1 { "it" } else { "them" },
-            ),
-            fix: "refresh the local index cache with `cargo update --dry-run` or `cargo fetch`, \
-                  then check again"
-                .to_owned(),
-        });
-    }
-    Ok(findings)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Config as PolicyConfig;
 
     fn parse(text: &str) -> std::result::Result<Config, String> {
-        PolicyConfig::parse(Path::new("attest.toml"), text)
-            .map(|c| c.advisories)
+        crate::attest_toml::parse(Path::new("attest.toml"), text)
+            .map(|c| c.get(&SECTION).clone())
             .map_err(|e| e.to_string())
     }
 
     #[test]
     fn defaults() {
         let config = parse("").unwrap();
-        assert_eq!(config.vulnerability, AdvisoryLevel::Deny);
-        assert_eq!(config.unmaintained, AdvisoryLevel::Warn);
-        assert_eq!(config.unsound, AdvisoryLevel::Warn);
-        assert_eq!(config.notice, AdvisoryLevel::Warn);
-        assert_eq!(config.yanked, AdvisoryLevel::Warn);
+        assert_eq!(config.vulnerability, LintLevel::Deny);
+        assert_eq!(config.unmaintained, LintLevel::Warn);
+        assert_eq!(config.unsound, LintLevel::Warn);
+        assert_eq!(config.notice, LintLevel::Warn);
+        assert_eq!(config.yanked, LintLevel::Warn);
         assert_eq!(config.max_age, Duration::from_secs(7 * 86_400));
         assert_eq!(config.db_urls, [advisory_db::DEFAULT_URL]);
         let same = parse("[advisories]\n").unwrap();
@@ -927,10 +787,10 @@ ignore = [
         .unwrap();
         assert_eq!(config.db_path.as_deref(), Some(Path::new("db")));
         assert_eq!(config.max_age, Duration::from_secs(36 * 3600));
-        assert_eq!(config.vulnerability, AdvisoryLevel::Warn);
-        assert_eq!(config.unmaintained, AdvisoryLevel::Allow);
-        assert_eq!(config.unsound, AdvisoryLevel::Deny);
-        assert_eq!(config.yanked, AdvisoryLevel::Deny);
+        assert_eq!(config.vulnerability, LintLevel::Warn);
+        assert_eq!(config.unmaintained, LintLevel::Allow);
+        assert_eq!(config.unsound, LintLevel::Deny);
+        assert_eq!(config.yanked, LintLevel::Deny);
         assert_eq!(config.ignore.len(), 3);
         assert_eq!(config.ignore[0].until, None);
         assert_eq!(config.ignore[1].until, Date::parse("2030-01-31"));
@@ -970,17 +830,6 @@ ignore = [
         let key = parse("[advisories]\nignore = [{ id = \"X\", reason = \"r\", why = 1 }]\n")
             .unwrap_err();
         assert!(key.contains("why"), "{key}");
-    }
-
-    #[test]
-    fn lockfile_lines_point_at_package_entries() {
-        let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
-                    [[package]]\nname = \"b\"\nversion = \"2.0.0\"\nsource = \"x\"\n\
-                    dependencies = [\n \"a\",\n]\n\n[metadata]\nname = \"z\"\nversion = \"9\"\n";
-        let lines = lockfile_lines(lock);
-        assert_eq!(lines.get(&("a".into(), "1.0.0".into())), Some(&3));
-        assert_eq!(lines.get(&("b".into(), "2.0.0".into())), Some(&7));
-        assert_eq!(lines.len(), 2);
     }
 
     #[test]

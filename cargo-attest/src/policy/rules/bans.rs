@@ -1,24 +1,5 @@
 //! The `bans` rule (SSDF PW.4.1): denied crates and versions, several versions of one crate,
-//! wildcard version requirements.
-//!
-//! The vocabulary is cargo-deny's `[bans]` section:
-//!
-//! ```toml
-//! [bans]
-//! deny = ["openssl-sys", "ring@0.16.20", { name = "openssl", version = "<1.1", reason = "use rustls" }]
-//! multiple-versions = "warn"          # deny | warn | allow
-//! skip = [{ name = "itoa", version = "=0.4.8" }]
-//! wildcards = "deny"                  # deny | warn | allow
-//! ```
-//!
-//! * Denied crates are matched against every component of the resolved graph (by name, and by
-//!   version requirement when one is given).
-//! * `multiple-versions` counts every component of the graph (runtime, build and dev), one
-//!   finding per crate name listing its versions; `skip` entries take matching versions out of
-//!   the count. Two packages of one name and version from different sources count as two.
-//! * `wildcards` checks the dependency declarations of the workspace members in the graph: a
-//!   registry dependency with the requirement `*` is a wildcard. Path and git dependencies are
-//!   exempt (cargo-deny's `allow-wildcard-paths`), since their version is fixed by their source.
+//! wildcard version requirements. The rule reference is [`HELP`].
 
 use std::collections::BTreeMap;
 
@@ -26,32 +7,72 @@ use guppy::graph::ExternalSource;
 use guppy::{Version, VersionReq};
 use serde::Deserialize;
 
-use super::sources::{declaration, dependents, package};
+use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::finding::FileLine;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity, manifest};
+use crate::policy::finding::{FileLine, codes};
+use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 use cargo_sbom::{Component, ComponentId};
 
-/// How a kind of finding is reported, as cargo-deny's lint levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LintLevel {
-    /// A finding that fails the check.
-    Deny,
-    /// A finding that is reported only.
-    Warn,
-    /// Not checked.
-    Allow,
-}
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "bans",
+    name: "NoBannedOrDuplicateCrates",
+    ssdf_tasks: &["PW.4.1"],
+    description: "no denied crate, duplicate versions or wildcard requirements",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: true,
+    // Banned crates always deny.
+    enforcing: |_, _| true,
+    check: Some(check),
+};
 
-impl LintLevel {
-    /// The severity of a finding at this level; `None` for `allow`.
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            LintLevel::Deny => Some(Severity::Deny),
-            LintLevel::Warn => Some(Severity::Warn),
-            LintLevel::Allow => None,
-        }
+/// The `[bans]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("bans", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"Crates the policy denies must not be in the resolved graph; one crate in several versions
+(or from several sources) is reported; and the workspace members must not depend on a
+registry crate with the wildcard requirement `*`.
+
+* Denied crates are matched against every component of the resolved graph, by name and, when
+  given, by version requirement (`name`, `name@1.2.3` for exactly that version,
+  `name:<req>`, or a table with `name`, `version` and `reason`).
+* `multiple-versions` counts every component of the graph (runtime, build and dev), one
+  finding per crate name listing its versions; `skip` entries take matching versions out of
+  the count. Two packages of one name and version from different sources count as two.
+* `wildcards` checks the dependency declarations of the workspace members in the graph. Path
+  and git dependencies are exempt (cargo-deny's `allow-wildcard-paths`): their source fixes
+  their version.
+
+**Why.** SSDF PW.4.1: components must be acquired deliberately; a banned crate (known bad,
+unwanted licence or implementation) must not slip in, duplicates widen the attack surface,
+and `*` accepts any future version, breaking ones included.
+
+**How to fix.** Remove or replace the denied crate (the finding names who requires it),
+update the dependents so they share one version (or `skip` the versions to keep), and give
+wildcard dependencies a real requirement. The vocabulary is cargo-deny's `[bans]` section.
+
+```toml
+[bans]
+deny = ["openssl-sys", "ring@0.16.20", { name = "openssl", version = "<1.1", reason = "use rustls" }]
+multiple-versions = "warn"
+skip = [{ name = "itoa", version = "=0.4.8" }]
+wildcards = "deny"
+```
+"#;
+
+codes! {
+    /// The finding codes of the `bans` rule.
+    pub enum Code {
+        /// A crate of the graph matches a `deny` entry.
+        DeniedCrate = "denied-crate",
+        /// Several versions (or sources) of one crate are in the graph.
+        Duplicate = "duplicate",
+        /// A workspace member depends on a registry crate with the requirement `*`.
+        Wildcard = "wildcard",
     }
 }
 
@@ -192,31 +213,22 @@ impl TryFrom<RawCrateSpec> for CrateSpec {
     }
 }
 
-/// The rule.
-pub struct Bans;
-
-impl Rule for Bans {
-    fn id(&self) -> RuleId {
-        RuleId::Bans
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let mut findings = denied(context, config);
+    if let Some(severity) = config.multiple_versions.severity() {
+        findings.extend(duplicates(context, config, severity));
     }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.bans;
-        let mut findings = denied(context, config);
-        if let Some(severity) = config.multiple_versions.severity() {
-            findings.extend(duplicates(context, config, severity));
-        }
-        if let Some(severity) = config.wildcards.severity() {
-            findings.extend(wildcards(context, severity));
-        }
-        Ok(findings)
+    if let Some(severity) = config.wildcards.severity() {
+        findings.extend(wildcards(context, severity));
     }
+    Ok(findings)
 }
 
 /// Components that a `deny` entry names.
 fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (index, component) in context.graph.components.iter().enumerate() {
+    for (id, component) in context.graph.iter() {
         let Some(spec) = config
             .deny
             .iter()
@@ -224,7 +236,6 @@ fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
         else {
             continue;
         };
-        let id = ComponentId(index);
         let which = spec
             .version
             .as_ref()
@@ -235,7 +246,7 @@ fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
             .as_deref()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
-        let required_by = dependents(context, id);
+        let required_by = context.dependents(id);
         let required_by = if required_by.is_empty() {
             String::new()
         } else {
@@ -243,9 +254,9 @@ fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
         };
         findings.push(Finding {
             severity: Severity::Deny,
-            rule: RuleId::Bans,
-            location: Location::of_component(component).declared_at(declaration(context, id)),
-            code: "denied-crate".to_owned(),
+            rule: RULE.rule_id(),
+            location: Location::of_component(component).declared_at(context.declaration(id)),
+            code: Code::DeniedCrate.into(),
             message: format!(
                 "{} {} is denied by `bans.deny`{which}{reason}",
                 component.name, component.version
@@ -262,7 +273,7 @@ fn denied(context: &PolicyContext<'_>, config: &Config) -> Vec<Finding> {
 /// One finding per crate name with several versions (or sources) in the graph.
 fn duplicates(context: &PolicyContext<'_>, config: &Config, severity: Severity) -> Vec<Finding> {
     let mut by_name: BTreeMap<&str, Vec<(ComponentId, &Component)>> = BTreeMap::new();
-    for (index, component) in context.graph.components.iter().enumerate() {
+    for (id, component) in context.graph.iter() {
         if config
             .skip
             .iter()
@@ -273,7 +284,7 @@ fn duplicates(context: &PolicyContext<'_>, config: &Config, severity: Severity) 
         by_name
             .entry(component.name.as_str())
             .or_default()
-            .push((ComponentId(index), component));
+            .push((id, component));
     }
     let mut findings = Vec::new();
     for (name, mut components) in by_name {
@@ -287,7 +298,7 @@ fn duplicates(context: &PolicyContext<'_>, config: &Config, severity: Severity) 
                 let Location::Crate { source, .. } = Location::of_component(c) else {
                     return c.version.clone();
                 };
-                let by = dependents(context, *id);
+                let by = context.dependents(*id);
                 if by.is_empty() {
                     format!("{} ({source})", c.version)
                 } else {
@@ -298,9 +309,9 @@ fn duplicates(context: &PolicyContext<'_>, config: &Config, severity: Severity) 
         let (first_id, first) = components[0];
         findings.push(Finding {
             severity,
-            rule: RuleId::Bans,
-            location: Location::of_component(first).declared_at(declaration(context, first_id)),
-            code: "duplicate".to_owned(),
+            rule: RULE.rule_id(),
+            location: Location::of_component(first).declared_at(context.declaration(first_id)),
+            code: Code::Duplicate.into(),
             message: format!(
                 "{} versions of {name} are in the graph: {}",
                 components.len(),
@@ -322,13 +333,8 @@ fn version_key(version: &str) -> (Option<Version>, &str) {
 /// `*` requirements on registry crates in the manifests of the workspace members in the graph.
 fn wildcards(context: &PolicyContext<'_>, severity: Severity) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for member in context
-        .graph
-        .components
-        .iter()
-        .filter(|c| c.is_workspace_member)
-    {
-        let Some(metadata) = package(context, &member.package_id) else {
+    for (id, member) in context.graph.iter().filter(|(_, c)| c.is_workspace_member) {
+        let Some(metadata) = context.package(id) else {
             continue;
         };
         for link in metadata.direct_links() {
@@ -341,18 +347,12 @@ fn wildcards(context: &PolicyContext<'_>, severity: Severity) -> Vec<Finding> {
             if exempt || *link.version_req() != VersionReq::STAR {
                 continue;
             }
-            let at = manifest::dependency_location(
-                context.root(),
-                metadata.manifest_path().as_std_path(),
-                link.dep_name(),
-            );
-            let location = match context
-                .graph
-                .components
-                .iter()
-                .find(|c| c.package_id == to.id().repr())
-            {
-                Some(dependency) => Location::of_component(dependency).declared_at(at),
+            let at = context
+                .dependency_location(metadata.manifest_path().as_std_path(), link.dep_name());
+            let location = match context.graph.by_package(to.id()) {
+                Some(dependency) => {
+                    Location::of_component(context.graph.component(dependency)).declared_at(at)
+                }
                 None => Location::File(at.unwrap_or_else(|| FileLine {
                     path: cargo_sbom::graph::relative_path(
                         metadata.manifest_path().as_std_path(),
@@ -363,9 +363,9 @@ fn wildcards(context: &PolicyContext<'_>, severity: Severity) -> Vec<Finding> {
             };
             findings.push(Finding {
                 severity,
-                rule: RuleId::Bans,
+                rule: RULE.rule_id(),
                 location,
-                code: "wildcard".to_owned(),
+                code: Code::Wildcard.into(),
                 message: format!(
                     "{} depends on {} with the wildcard requirement `*`, which accepts any version, including future breaking ones",
                     member.name,
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn bad_versions_are_config_errors() {
-        let err = crate::policy::Config::parse(
+        let err = crate::attest_toml::parse(
             std::path::Path::new("attest.toml"),
             "[bans]\n\ndeny = [{ name = \"openssl\", version = \"not a version\" }]\n",
         )

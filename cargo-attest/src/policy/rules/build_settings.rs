@@ -1,50 +1,105 @@
 //! The `build-settings` rule (SSDF PW.6.1, PW.6.2): the release profile, the compiler flags and
-//! the toolchain of the build.
-//!
-//! - **Profiles**: the `[profile.<name>]` tables of the workspace root `Cargo.toml` (cargo ignores
-//!   profiles of member manifests) for each name in `profiles` (default `release`), with
-//!   `inherits` followed and cargo's built-in defaults for what no table sets. `debug-assertions`
-//!   must be `false` unless configured otherwise; `overflow-checks`, `panic`, `lto`,
-//!   `codegen-units` and `strip` are checked when configured. `lto` and `strip` are minimums:
-//!   `lto = "thin"` accepts `"fat"`, `strip = "debuginfo"` accepts `"symbols"`. Profile overrides
-//!   from `CARGO_PROFILE_*` variables or `.cargo/config.toml` are not read.
-//! - **Compiler flags**: `CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`, else `[build] rustflags` of
-//!   the workspace's `.cargo/config.toml` (or `.cargo/config`), as cargo picks them
-//!   (`[target.<triple>] rustflags` are not read). `-C flag`, `-Cflag` and `--codegen flag` are
-//!   the same flag; a pattern without `=` (`-C debug-assertions`) matches any value of the flag.
-//! - **Toolchain**: with `require-toolchain-pinned = true`, `rust-toolchain.toml` (or the legacy
-//!   `rust-toolchain`) must exist at the root and name a full version (`1.95.0`) or a dated
-//!   channel (`nightly-2026-01-15`), not `stable`, `beta`, `nightly` or `1.95`.
-//!
-//! ```toml
-//! [build-settings]
-//! severity = "deny"              # default: warn, deny under --strict
-//! profiles = ["release", "dist"] # default ["release"]
-//! overflow-checks = true
-//! debug-assertions = false       # the default expectation
-//! panic = "abort"
-//! lto = "fat"                    # true/"fat", "thin", false/"off"
-//! codegen-units = 1
-//! strip = "symbols"              # true/"symbols", "debuginfo", false/"none"
-//! deny-rustflags = ["-C debug-assertions", "-C overflow-checks=off"]
-//! require-rustflags = ["-C force-frame-pointers=yes"]
-//! require-toolchain-pinned = true
-//! ```
+//! the toolchain of the build. The rule reference is [`HELP`].
 
 use std::path::Path;
 
+use cargo_sbom::spanned::TomlFile;
 use serde::Deserialize;
 use toml::{Table, Value};
 
+use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::FileLine;
-use crate::policy::level::{Level, severity_or_context};
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+use crate::policy::finding::{FileLine, codes};
+use crate::policy::level::{denies_or_context, severity_or_context};
+use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
+
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "build-settings",
+    name: "HardenedBuildSettings",
+    ssdf_tasks: &["PW.6.1", "PW.6.2"],
+    description: "the release profile and compiler flags are hardened and the toolchain pinned",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: false,
+    enforcing: |config, release_context| {
+        denies_or_context(config.get(&SECTION).severity, release_context)
+    },
+    check: Some(check),
+};
+
+/// The `[build-settings]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("build-settings", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"- **Profiles**: the `[profile.<name>]` tables of the workspace root `Cargo.toml` (cargo ignores
+  profiles of member manifests) for each name in `profiles` (default `release`), with
+  `inherits` followed and cargo's built-in defaults for what no table sets. `debug-assertions`
+  must be `false` unless configured otherwise; `overflow-checks`, `panic`, `lto`,
+  `codegen-units` and `strip` are checked when configured. `lto` and `strip` are minimums:
+  `lto = "thin"` accepts `"fat"`, `strip = "debuginfo"` accepts `"symbols"`. Profile overrides
+  from `CARGO_PROFILE_*` variables or `.cargo/config.toml` are not read.
+- **Compiler flags**: `CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`, else `[build] rustflags` of
+  the workspace's `.cargo/config.toml` (or `.cargo/config`), as cargo picks them
+  (`[target.<triple>] rustflags` are not read). `-C flag`, `-Cflag` and `--codegen flag` are
+  the same flag; a pattern without `=` (`-C debug-assertions`) matches any value of the flag.
+- **Toolchain**: with `require-toolchain-pinned = true`, `rust-toolchain.toml` (or the legacy
+  `rust-toolchain`) must exist at the root and name a full version (`1.95.0`) or a dated
+  channel (`nightly-2026-01-15`), not `stable`, `beta`, `nightly` or `1.95`.
+
+**Why.** SSDF PW.6.1 and PW.6.2: the build uses a known toolchain and hardening settings that
+the organisation decided on, checked on every build rather than trusted.
+
+**How to fix.** Set the profile key the finding names in the workspace `Cargo.toml`, fix the
+compiler flags, or pin the toolchain in `rust-toolchain.toml`.
+
+```toml
+[build-settings]
+severity = "deny"              # default: warn, deny under --strict
+profiles = ["release", "dist"] # default ["release"]
+overflow-checks = true
+debug-assertions = false       # the default expectation
+panic = "abort"
+lto = "fat"                    # true/"fat", "thin", false/"off"
+codegen-units = 1
+strip = "symbols"              # true/"symbols", "debuginfo", false/"none"
+deny-rustflags = ["-C debug-assertions", "-C overflow-checks=off"]
+require-rustflags = ["-C force-frame-pointers=yes"]
+require-toolchain-pinned = true
+```
+"#;
+
+codes! {
+    /// The finding codes of the `build-settings` rule.
+    pub enum Code {
+        /// A checked profile has `overflow-checks` other than the policy's.
+        OverflowChecks = "overflow-checks",
+        /// A checked profile has `debug-assertions` other than the policy's (default `false`).
+        DebugAssertions = "debug-assertions",
+        /// A checked profile has another `panic` strategy than the policy's.
+        PanicStrategy = "panic-strategy",
+        /// A checked profile has less link-time optimisation than the policy's minimum.
+        Lto = "lto",
+        /// A checked profile has other `codegen-units` than the policy's.
+        CodegenUnits = "codegen-units",
+        /// A checked profile strips less than the policy's minimum.
+        Strip = "strip",
+        /// The compiler flags contain a flag of `deny-rustflags`.
+        DeniedRustflag = "denied-rustflag",
+        /// The compiler flags lack a flag of `require-rustflags`.
+        MissingRustflag = "missing-rustflag",
+        /// The toolchain is not pinned to a full version or a dated channel
+        /// (`require-toolchain-pinned`).
+        ToolchainNotPinned = "toolchain-not-pinned",
+    }
+}
 
 /// The commented `[build-settings]` section of `cargo attest init`, every key at its default.
 pub const DEFAULT_CONFIG: &str = r#"# Release profile, compiler flags, toolchain (SSDF PW.6.1, PW.6.2).
 [build-settings]
-# The severity of every finding: "deny" or "warn" (default: warn, deny under --strict).
+# The level of every finding: "deny", "warn" or "allow" (default: warn, deny under --strict).
 # severity = "deny"
 # The `[profile.NAME]` tables of the workspace Cargo.toml to check (with `inherits` followed).
 profiles = ["release"]
@@ -65,9 +120,9 @@ require-toolchain-pinned = false
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Config {
-    /// The severity of every finding; default: the context severity (warn, deny under
+    /// The level of every finding; default: the context severity (warn, deny under
     /// `--strict`).
-    pub severity: Option<Level>,
+    pub severity: Option<LintLevel>,
     /// The profiles to check; default `["release"]`.
     pub profiles: Vec<String>,
     /// The required `overflow-checks`; default: not checked.
@@ -221,61 +276,51 @@ impl<'de> Deserialize<'de> for Strip {
     }
 }
 
-/// The rule.
-pub struct BuildSettings;
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let Some(severity) = severity_or_context(config.severity, context) else {
+        return Ok(Vec::new());
+    };
+    let root = context.root();
+    let manifest_path = root.join("Cargo.toml");
+    let manifest_text = read(&manifest_path)?;
+    let manifest: Table = parse(&manifest_path, &manifest_text)?;
+    let spans = TomlFile::parse(&manifest_text).ok();
 
-impl Rule for BuildSettings {
-    fn id(&self) -> RuleId {
-        RuleId::BuildSettings
+    let mut findings = Vec::new();
+    for name in &config.profiles {
+        let profile = Profile::resolve(&manifest, name).map_err(|reason| {
+            context.config.error_at(
+                &["build-settings", "profiles"],
+                format!("build-settings.profiles: {reason}"),
+            )
+        })?;
+        for problem in check_profile(config, &profile) {
+            findings.push(Finding {
+                severity,
+                rule: RULE.rule_id(),
+                location: Location::File(FileLine {
+                    path: "Cargo.toml".to_owned(),
+                    line: spans
+                        .as_ref()
+                        .and_then(|spans| profile_key_line(spans, name, problem.key)),
+                }),
+                code: problem.code.into(),
+                message: problem.message,
+                fix: problem.fix,
+            });
+        }
     }
 
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.build_settings;
-        let severity = severity_or_context(config.severity, context);
-        let root = context.root();
-        let manifest_path = root.join("Cargo.toml");
-        let manifest_text = read(&manifest_path)?;
-        let manifest: Table = parse(&manifest_path, &manifest_text)?;
-
-        let mut findings = Vec::new();
-        for name in &config.profiles {
-            let profile = Profile::resolve(&manifest, name).map_err(|reason| Error::Config {
-                path: config_path(context),
-                line: None,
-                reason: format!("build-settings.profiles: {reason}"),
-            })?;
-            for problem in check_profile(config, &profile) {
-                findings.push(Finding {
-                    severity,
-                    rule: RuleId::BuildSettings,
-                    location: Location::File(FileLine {
-                        path: "Cargo.toml".to_owned(),
-                        line: profile_key_line(&manifest_text, name, problem.key),
-                    }),
-                    code: problem.code.to_owned(),
-                    message: problem.message,
-                    fix: problem.fix,
-                });
-            }
-        }
-
-        if !config.deny_rustflags.is_empty() || !config.require_rustflags.is_empty() {
-            let flags = RustFlags::find(root, |name| std::env::var(name).ok())?;
-            findings.extend(check_rustflags(config, &flags, severity));
-        }
-
-        if config.require_toolchain_pinned {
-            findings.extend(check_toolchain(root, severity)?);
-        }
-        Ok(findings)
+    if !config.deny_rustflags.is_empty() || !config.require_rustflags.is_empty() {
+        let flags = RustFlags::find(root, |name| std::env::var(name).ok())?;
+        findings.extend(check_rustflags(config, &flags, severity));
     }
-}
 
-fn config_path(context: &PolicyContext<'_>) -> std::path::PathBuf {
-    context
-        .config_path
-        .clone()
-        .unwrap_or_else(|| crate::policy::config::FILE_NAME.into())
+    if config.require_toolchain_pinned {
+        findings.extend(check_toolchain(root, severity)?);
+    }
+    Ok(findings)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -423,7 +468,7 @@ pub struct ProfileProblem {
     /// The profile key (`debug-assertions`, …).
     pub key: &'static str,
     /// The finding code.
-    pub code: &'static str,
+    pub code: Code,
     /// What is wrong.
     pub message: String,
     /// What to do.
@@ -434,7 +479,7 @@ pub struct ProfileProblem {
 pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> {
     let name = &profile.name;
     let mut problems = Vec::new();
-    let mut push = |key: &'static str, code: &'static str, actual: String, wanted: String| {
+    let mut push = |key: &'static str, code: Code, actual: String, wanted: String| {
         problems.push(ProfileProblem {
             key,
             code,
@@ -449,7 +494,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     {
         push(
             "overflow-checks",
-            "overflow-checks",
+            Code::OverflowChecks,
             profile.overflow_checks.to_string(),
             wanted.to_string(),
         );
@@ -458,7 +503,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     if profile.debug_assertions != wanted {
         push(
             "debug-assertions",
-            "debug-assertions",
+            Code::DebugAssertions,
             profile.debug_assertions.to_string(),
             wanted.to_string(),
         );
@@ -468,7 +513,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     {
         push(
             "panic",
-            "panic-strategy",
+            Code::PanicStrategy,
             format!("\"{}\"", profile.panic.as_str()),
             format!("\"{}\"", wanted.as_str()),
         );
@@ -478,7 +523,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     {
         push(
             "lto",
-            "lto",
+            Code::Lto,
             profile.lto.as_str().to_owned(),
             wanted.as_str().to_owned(),
         );
@@ -488,7 +533,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     {
         push(
             "codegen-units",
-            "codegen-units",
+            Code::CodegenUnits,
             profile.codegen_units.to_string(),
             wanted.to_string(),
         );
@@ -498,7 +543,7 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     {
         push(
             "strip",
-            "strip",
+            Code::Strip,
             profile.strip.as_str().to_owned(),
             wanted.as_str().to_owned(),
         );
@@ -506,44 +551,12 @@ pub fn check_profile(config: &Config, profile: &Profile) -> Vec<ProfileProblem> 
     problems
 }
 
-/// The 1-based line of `key` in `[profile.<profile>]` of a manifest, else the line of that table
-/// header, else `None`.
-pub fn profile_key_line(manifest: &str, profile: &str, key: &str) -> Option<usize> {
-    let mut header = None;
-    let mut inside = false;
-    for (index, line) in manifest.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            let name = trimmed
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("");
-            let parts: Vec<&str> = name
-                .split('.')
-                .map(|p| p.trim().trim_matches('"'))
-                .collect();
-            inside = parts == ["profile", profile];
-            if inside && header.is_none() {
-                header = Some(index + 1);
-            }
-            continue;
-        }
-        let line_key = trimmed
-            .split('=')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"');
-        if inside && line_key == key {
-            return Some(index + 1);
-        }
-        // `profile.release.lto = true` outside a `[profile.release]` table.
-        if !inside && line_key == format!("profile.{profile}.{key}") {
-            return Some(index + 1);
-        }
-    }
-    header
+/// The 1-based line of `key` in `[profile.<profile>]` of a manifest (also when written as the
+/// dotted key `profile.<profile>.<key>`), else the line of that table, else `None`.
+pub fn profile_key_line(manifest: &TomlFile, profile: &str, key: &str) -> Option<usize> {
+    manifest
+        .key_line(&["profile", profile, key])
+        .or_else(|| manifest.key_line(&["profile", profile]))
 }
 
 /// The compiler flags cargo would use, and where they come from.
@@ -590,6 +603,7 @@ impl RustFlags {
             }
             let text = read(&path)?;
             let table = parse(&path, &text)?;
+            let spans = TomlFile::parse(&text).ok();
             let value = table
                 .get("build")
                 .and_then(Value::as_table)
@@ -611,10 +625,7 @@ impl RustFlags {
                     });
                 }
             };
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("rustflags"))
-                .map(|i| i + 1);
+            let line = spans.and_then(|spans| spans.key_line(&["build", "rustflags"]));
             return Ok(Self {
                 flags: normalise(flags.iter().map(String::as_str)),
                 origin: FlagsOrigin::File(FileLine {
@@ -683,9 +694,9 @@ fn check_rustflags(config: &Config, flags: &RustFlags, severity: Severity) -> Ve
         for flag in flags.flags.iter().filter(|f| flag_matches(f, pattern)) {
             findings.push(Finding {
                 severity,
-                rule: RuleId::BuildSettings,
+                rule: RULE.rule_id(),
                 location: location.clone(),
-                code: "denied-rustflag".to_owned(),
+                code: Code::DeniedRustflag.into(),
                 message: format!("{source} contains `{flag}`, denied by the policy (`{pattern}`)"),
                 fix: format!("remove `{flag}` from {source}"),
             });
@@ -695,9 +706,9 @@ fn check_rustflags(config: &Config, flags: &RustFlags, severity: Severity) -> Ve
         if !flags.flags.iter().any(|f| flag_matches(f, pattern)) {
             findings.push(Finding {
                 severity,
-                rule: RuleId::BuildSettings,
+                rule: RULE.rule_id(),
                 location: location.clone(),
-                code: "missing-rustflag".to_owned(),
+                code: Code::MissingRustflag.into(),
                 message: format!("{source} lacks `{pattern}`, required by the policy"),
                 fix: format!(
                     "add `{pattern}` to RUSTFLAGS or to `[build] rustflags` in .cargo/config.toml"
@@ -731,15 +742,15 @@ pub fn channel_is_pinned(channel: &str) -> bool {
 }
 
 fn check_toolchain(root: &Path, severity: Severity) -> Result<Vec<Finding>> {
-    let finding = |path: &str, line: Option<usize>, code: &str, message: String| {
+    let finding = |path: &str, line: Option<usize>, message: String| {
         Finding {
         severity,
-        rule: RuleId::BuildSettings,
+        rule: RULE.rule_id(),
         location: Location::File(FileLine {
             path: path.to_owned(),
             line,
         }),
-        code: code.to_owned(),
+        code: Code::ToolchainNotPinned.into(),
         message,
         fix: "pin the toolchain in rust-toolchain.toml: `[toolchain]` `channel = \"1.95.0\"` (a full version or a dated nightly)".to_owned(),
     }
@@ -762,10 +773,9 @@ fn check_toolchain(root: &Path, severity: Severity) -> Result<Vec<Finding>> {
                 .and_then(|t| t.get("channel"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("channel"))
-                .map(|i| i + 1);
+            let line = TomlFile::parse(&text)
+                .ok()
+                .and_then(|spans| spans.key_line(&["toolchain", "channel"]));
             (channel, line)
         };
         return Ok(match channel {
@@ -773,13 +783,11 @@ fn check_toolchain(root: &Path, severity: Severity) -> Result<Vec<Finding>> {
             Some(channel) => vec![finding(
                 name,
                 line,
-                "toolchain-not-pinned",
                 format!("{name} names the channel `{channel}`, not one specific toolchain"),
             )],
             None => vec![finding(
                 name,
                 None,
-                "toolchain-not-pinned",
                 format!("{name} has no `[toolchain] channel`"),
             )],
         });
@@ -787,7 +795,6 @@ fn check_toolchain(root: &Path, severity: Severity) -> Result<Vec<Finding>> {
     Ok(vec![finding(
         "rust-toolchain.toml",
         None,
-        "toolchain-not-pinned",
         "no rust-toolchain.toml or rust-toolchain at the workspace root: the toolchain is whatever the builder has".to_owned(),
     )])
 }
@@ -856,7 +863,10 @@ mod tests {
             "overflow-checks = true\npanic = \"abort\"\nlto = \"fat\"\n\
              codegen-units = 1\nstrip = \"symbols\"\n",
         );
-        let codes: Vec<&str> = check_profile(&c, &p).iter().map(|p| p.code).collect();
+        let codes: Vec<&str> = check_profile(&c, &p)
+            .iter()
+            .map(|p| crate::policy::finding::RuleCode::as_str(p.code))
+            .collect();
         assert_eq!(
             codes,
             [
@@ -883,16 +893,15 @@ mod tests {
 
     #[test]
     fn key_lines() {
-        let text = "[package]\nname = \"x\"\n\n[profile.release]\nlto = true\n\"strip\" = true\n\n[profile.dev]\nlto = false\n";
+        let text = TomlFile::parse("[package]\nname = \"x\"\n\n[profile.release]\nlto = true\n\"strip\" = true\n\n[profile.dev]\nlto = false\n").unwrap();
+        let text = &text;
         assert_eq!(profile_key_line(text, "release", "lto"), Some(5));
         assert_eq!(profile_key_line(text, "release", "strip"), Some(6));
         assert_eq!(profile_key_line(text, "release", "panic"), Some(4));
         assert_eq!(profile_key_line(text, "dev", "lto"), Some(9));
         assert_eq!(profile_key_line(text, "dist", "lto"), None);
-        assert_eq!(
-            profile_key_line("profile.release.lto = true\n", "release", "lto"),
-            Some(1)
-        );
+        let dotted = TomlFile::parse("profile.release.lto = true\n").unwrap();
+        assert_eq!(profile_key_line(&dotted, "release", "lto"), Some(1));
     }
 
     #[test]
@@ -964,7 +973,7 @@ mod tests {
         let f = RustFlags::find(root, env(None, Some("-C debug-assertions=on"))).unwrap();
         let codes: Vec<String> = check_rustflags(&c, &f, Severity::Deny)
             .into_iter()
-            .map(|f| f.code)
+            .map(|f| f.code.to_string())
             .collect();
         assert_eq!(codes, ["denied-rustflag", "missing-rustflag"]);
         let f = RustFlags::find(root, env(None, Some("-Cforce-frame-pointers=yes"))).unwrap();

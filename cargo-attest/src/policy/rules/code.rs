@@ -1,39 +1,83 @@
 //! The `code` rule (SSDF PW.5.1, PW.7.1): workspace lints that forbid `unsafe` code, and the
-//! amount of `unsafe` in the workspace members.
-//!
-//! - `require-forbid-unsafe = true`: every member must forbid `unsafe_code`, through its own
-//!   `[lints.rust] unsafe_code = "forbid"` or through `[lints] workspace = true` with
-//!   `[workspace.lints.rust] unsafe_code = "forbid"` in the root manifest. One finding per member
-//!   that does not. (`#![forbid(unsafe_code)]` crate attributes are not read.)
-//! - `max-unsafe = N`: the `unsafe` blocks, functions, impls, traits, extern blocks and
-//!   attributes in the `.rs` files under each member's `src/` and its `build.rs` (counted by
-//!   [`crate::policy::unsafe_count`], which skips comments and literals) must total at most `N`;
-//!   the finding lists the counts per crate.
-//! - Without `max-unsafe`, any `unsafe` is reported once as a warning listing the counts per
-//!   crate (report only).
-//!
-//! ```toml
-//! [code]
-//! severity = "deny"              # default: warn, deny under --strict
-//! require-forbid-unsafe = true   # default false
-//! max-unsafe = 0                 # default: report only
-//! ```
+//! amount of `unsafe` in the workspace members (counted by [`crate::policy::unsafe_count`]).
+//! The rule reference is [`HELP`].
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::{Table, Value};
 
+use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::FileLine;
-use crate::policy::level::{Level, severity_or_context};
+use crate::policy::finding::{FileLine, codes};
+use crate::policy::level::{denies_or_context, severity_or_context};
 use crate::policy::unsafe_count::{self, UnsafeCounts};
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
+
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "code",
+    name: "SafeCodeLints",
+    ssdf_tasks: &["PW.5.1", "PW.7.1"],
+    description: "workspace lints forbid unsafe code, or its amount stays within bounds",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: false,
+    enforcing: |config, release_context| {
+        denies_or_context(config.get(&SECTION).severity, release_context)
+    },
+    check: Some(check),
+};
+
+/// The `[code]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("code", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"- `require-forbid-unsafe = true`: every member must forbid `unsafe_code`, through its own
+  `[lints.rust] unsafe_code = "forbid"` or through `[lints] workspace = true` with
+  `[workspace.lints.rust] unsafe_code = "forbid"` in the root manifest. One finding per member
+  that does not. (`#![forbid(unsafe_code)]` crate attributes are not read.)
+- `max-unsafe = N`: the `unsafe` blocks, functions, impls, traits, extern blocks and
+  attributes in the `.rs` files under each member's `src/` and its `build.rs` (counted by
+  a lexer that skips comments, strings and character literals) must total at most `N`;
+  the finding lists the counts per crate.
+- Without `max-unsafe`, any `unsafe` is reported once as a warning listing the counts per
+  crate (report only).
+
+**Why.** SSDF PW.5.1 and PW.7.1: secure coding practices suited to the language are followed
+and checked; in Rust, `unsafe` is where memory safety rests on review instead of the compiler.
+
+**How to fix.** Forbid `unsafe_code` in the workspace lints, remove `unsafe` (or move it behind
+a reviewed crate), or raise `max-unsafe` after review.
+
+```toml
+[code]
+severity = "deny"              # default: warn, deny under --strict
+require-forbid-unsafe = true   # default false
+max-unsafe = 0                 # default: report only
+```
+"#;
+
+codes! {
+    /// The finding codes of the `code` rule.
+    pub enum Code {
+        /// A workspace member does not forbid `unsafe_code` in its lints
+        /// (`require-forbid-unsafe`).
+        UnsafeNotForbidden = "unsafe-not-forbidden",
+        /// The members hold more `unsafe` constructs than `max-unsafe` allows.
+        UnsafeOverLimit = "unsafe-over-limit",
+        /// Without `max-unsafe`: the members hold `unsafe` constructs (report only, always a
+        /// warning).
+        UnsafeCode = "unsafe-code",
+    }
+}
 
 /// The commented `[code]` section of `cargo attest init`, every key at its default.
 pub const DEFAULT_CONFIG: &str = r#"# Workspace lints and `unsafe` code (SSDF PW.5.1, PW.7.1).
 [code]
-# The severity of every finding: "deny" or "warn" (default: warn, deny under --strict).
+# The level of every finding: "deny", "warn" or "allow" (default: warn, deny under --strict).
 # severity = "deny"
 # Every workspace member must forbid `unsafe_code` in its lints (own `[lints.rust]`, or
 # `[lints] workspace = true` with `[workspace.lints.rust] unsafe_code = "forbid"`).
@@ -47,9 +91,9 @@ require-forbid-unsafe = false
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
-    /// The severity of every finding but the report-only one; default: the context severity
+    /// The level of every finding but the report-only one; default: the context severity
     /// (warn, deny under `--strict`).
-    pub severity: Option<Level>,
+    pub severity: Option<LintLevel>,
     /// Every member must forbid `unsafe_code` through its lints; default `false`.
     #[serde(default)]
     pub require_forbid_unsafe: bool,
@@ -58,95 +102,88 @@ pub struct Config {
     pub max_unsafe: Option<usize>,
 }
 
-/// The rule.
-pub struct Code;
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let Some(severity) = severity_or_context(config.severity, context) else {
+        return Ok(Vec::new());
+    };
+    let root = context.root();
+    let mut members: Vec<(String, PathBuf)> = context
+        .workspace
+        .package_graph()
+        .workspace()
+        .iter()
+        .map(|p| {
+            (
+                p.name().to_owned(),
+                p.manifest_path().as_std_path().to_owned(),
+            )
+        })
+        .collect();
+    members.sort();
 
-impl Rule for Code {
-    fn id(&self) -> RuleId {
-        RuleId::Code
-    }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.code;
-        let severity = severity_or_context(config.severity, context);
-        let root = context.root();
-        let mut members: Vec<(String, PathBuf)> = context
-            .workspace
-            .package_graph()
-            .workspace()
-            .iter()
-            .map(|p| {
-                (
-                    p.name().to_owned(),
-                    p.manifest_path().as_std_path().to_owned(),
-                )
-            })
-            .collect();
-        members.sort();
-
-        let mut findings = Vec::new();
-        if config.require_forbid_unsafe {
-            let root_manifest = read_toml(&root.join("Cargo.toml"))?.0;
-            let workspace_forbids = forbids(
-                root_manifest
-                    .get("workspace")
-                    .and_then(Value::as_table)
-                    .and_then(|w| w.get("lints")),
-            );
-            for (name, manifest_path) in &members {
-                let (manifest, text) = read_toml(manifest_path)?;
-                let lints = manifest.get("lints").and_then(Value::as_table);
-                let inherits = lints
-                    .and_then(|l| l.get("workspace"))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if forbids(manifest.get("lints")) || (inherits && workspace_forbids) {
-                    continue;
-                }
-                let line = text
-                    .lines()
-                    .position(|l| l.trim() == "[lints]" || l.trim() == "[lints.rust]")
-                    .map(|i| i + 1);
-                let why = if inherits {
-                    "inherits the workspace lints, which do not forbid `unsafe_code`"
-                } else {
-                    "does not forbid `unsafe_code` in its lints"
-                };
-                findings.push(Finding {
+    let mut findings = Vec::new();
+    if config.require_forbid_unsafe {
+        let root_manifest = read_toml(&root.join("Cargo.toml"))?.0;
+        let workspace_forbids = forbids(
+            root_manifest
+                .get("workspace")
+                .and_then(Value::as_table)
+                .and_then(|w| w.get("lints")),
+        );
+        for (name, manifest_path) in &members {
+            let (manifest, text) = read_toml(manifest_path)?;
+            let lints = manifest.get("lints").and_then(Value::as_table);
+            let inherits = lints
+                .and_then(|l| l.get("workspace"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if forbids(manifest.get("lints")) || (inherits && workspace_forbids) {
+                continue;
+            }
+            let line = cargo_sbom::spanned::TomlFile::parse(&text)
+                .ok()
+                .and_then(|spans| spans.key_line(&["lints"]));
+            let why = if inherits {
+                "inherits the workspace lints, which do not forbid `unsafe_code`"
+            } else {
+                "does not forbid `unsafe_code` in its lints"
+            };
+            findings.push(Finding {
                     severity,
-                    rule: RuleId::Code,
+                    rule: RULE.rule_id(),
                     location: Location::File(FileLine {
                         path: cargo_sbom::graph::relative_path(manifest_path, root),
                         line,
                     }),
-                    code: "unsafe-not-forbidden".to_owned(),
+                    code: Code::UnsafeNotForbidden.into(),
                     message: format!("workspace member `{name}` {why}"),
                     fix: "set `[workspace.lints.rust] unsafe_code = \"forbid\"` in the root Cargo.toml and `[lints] workspace = true` in the member (or `[lints.rust] unsafe_code = \"forbid\"`)".to_owned(),
                 });
-            }
         }
+    }
 
-        let mut per_crate = Vec::new();
-        let mut total = UnsafeCounts::default();
-        for (name, manifest_path) in &members {
-            let dir = manifest_path.parent().unwrap_or(root);
-            let counts = count_member(dir)?;
-            total += counts;
-            if counts.total() > 0 {
-                per_crate.push((name.as_str(), counts));
-            }
+    let mut per_crate = Vec::new();
+    let mut total = UnsafeCounts::default();
+    for (name, manifest_path) in &members {
+        let dir = manifest_path.parent().unwrap_or(root);
+        let counts = count_member(dir)?;
+        total += counts;
+        if counts.total() > 0 {
+            per_crate.push((name.as_str(), counts));
         }
-        let listing = per_crate
-            .iter()
-            .map(|(name, c)| format!("{name}: {} ({})", c.total(), c.describe()))
-            .collect::<Vec<_>>()
-            .join("; ");
-        match config.max_unsafe {
+    }
+    let listing = per_crate
+        .iter()
+        .map(|(name, c)| format!("{name}: {} ({})", c.total(), c.describe()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    match config.max_unsafe {
             Some(max) if total.total() > max => findings.push(Finding {
                 severity,
-                rule: RuleId::Code,
+                rule: RULE.rule_id(),
                 location: Location::Workspace,
-                code: "unsafe-over-limit".to_owned(),
+                code: Code::UnsafeOverLimit.into(),
                 message: format!(
                     "{} `unsafe` constructs in the workspace members, more than the {max} allowed — {listing}",
                     total.total()
@@ -156,9 +193,9 @@ impl Rule for Code {
             Some(_) => {}
             None if total.total() > 0 => findings.push(Finding {
                 severity: Severity::Warn,
-                rule: RuleId::Code,
+                rule: RULE.rule_id(),
                 location: Location::Workspace,
-                code: "unsafe-code".to_owned(),
+                code: Code::UnsafeCode.into(),
                 message: format!(
                     "{} `unsafe` constructs in the workspace members — {listing}",
                     total.total()
@@ -167,8 +204,7 @@ impl Rule for Code {
             }),
             None => {}
         }
-        Ok(findings)
-    }
+    Ok(findings)
 }
 
 /// Whether a `lints` table (`[lints]` or `[workspace.lints]`) sets `rust.unsafe_code` to

@@ -1,35 +1,5 @@
-//! The `licenses` rule (SSDF PW.4.1): every crate's SPDX license expression is evaluated against
-//! the allow and deny lists.
-//!
-//! The vocabulary is cargo-deny's `[licenses]` section:
-//!
-//! ```toml
-//! [licenses]
-//! allow = ["MIT", "Apache-2.0", "Apache-2.0 WITH LLVM-exception"]
-//! deny = ["GPL-3.0-only"]
-//! exceptions = [{ name = "ring", version = "0.17", allow = ["ISC", "OpenSSL"] }]
-//! clarify = [{ name = "ring", expression = "MIT AND ISC AND OpenSSL",
-//!              license-files = [{ path = "LICENSE", sha256 = "…" }] }]
-//! ignore-workspace = false
-//! ```
-//!
-//! * An expression is accepted when it can be satisfied with allowed licenses (`OR` takes either
-//!   side, `AND` needs both, `+` accepts later versions on the allow list). As in cargo-deny, a
-//!   `WITH` exception must be allowed as such: `Apache-2.0 WITH LLVM-exception` needs exactly
-//!   that entry, `Apache-2.0` alone does not accept it.
-//! * A license on the deny list is never accepted; an expression that cannot be satisfied
-//!   without one is `license-denied`. The deny list is enforced even without an allow list.
-//! * Without an allow list the rule is report-only: a single `warn` summary of the license
-//!   expressions in the graph and their counts (plus the deny-list findings above).
-//! * With an allow list, a crate without a license, with only a `license-file` (and no
-//!   clarification) or with an expression that is not valid SPDX is denied.
-//! * `clarify` replaces a crate's declared license with an expression; each listed license file
-//!   (relative to the crate's directory) must exist and, when `sha256` is given, have that
-//!   SHA-256, else the clarification is not applied and a `clarification-mismatch` is found.
-//! * Every component of the graph is checked, workspace members included (cargo-deny checks
-//!   them too); `ignore-workspace = true` leaves the members out.
-//! * Invalid SPDX ids in `allow`, `deny`, `exceptions.allow` and `clarify.expression` are
-//!   configuration errors naming the file, line and key.
+//! The `licenses` rule (SSDF PW.4.1): every crate's SPDX license expression is evaluated
+//! against the allow and deny lists. The rule reference is [`HELP`].
 
 use std::collections::BTreeMap;
 
@@ -37,11 +7,91 @@ use guppy::{Version, VersionReq};
 use serde::{Deserialize, Deserializer};
 use spdx::{Expression, LicenseItem, LicenseReq, Licensee, ParseMode};
 
-use super::sources::{declaration, package};
+use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+use crate::policy::finding::codes;
+use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 use cargo_sbom::license::DeclaredLicense;
 use cargo_sbom::{Component, ComponentId};
+
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "licenses",
+    name: "AllowedLicenses",
+    ssdf_tasks: &["PW.4.1"],
+    description: "every dependency's license is allowed",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: true,
+    // Denied licenses always deny.
+    enforcing: |_, _| true,
+    check: Some(check),
+};
+
+/// The `[licenses]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("licenses", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"Every crate's SPDX license expression is evaluated against the allow and deny lists, in
+cargo-deny's vocabulary.
+
+* An expression is accepted when it can be satisfied with allowed licenses (`OR` takes either
+  side, `AND` needs both, `+` accepts later versions on the allow list). As in cargo-deny, a
+  `WITH` exception must be allowed as such: `Apache-2.0 WITH LLVM-exception` needs exactly
+  that entry, `Apache-2.0` alone does not accept it.
+* A license on the deny list is never accepted; an expression that cannot be satisfied
+  without one is `license-denied`. The deny list is enforced even without an allow list.
+* Without an allow list the rule is report-only: a single `warn` summary of the license
+  expressions in the graph and their counts (plus the deny-list findings above).
+* With an allow list, a crate without a license, with only a `license-file` (and no
+  clarification) or with an expression that is not valid SPDX is denied.
+* `clarify` replaces a crate's declared license with an expression; each listed license file
+  (relative to the crate's directory) must exist and, when `sha256` is given, have that
+  SHA-256, else the clarification is not applied and a `clarification-mismatch` is found.
+* Every component of the graph is checked, workspace members included (cargo-deny checks
+  them too); `ignore-workspace = true` leaves the members out.
+* Invalid SPDX ids in `allow`, `deny`, `exceptions.allow` and `clarify.expression` are
+  configuration errors naming the file, line and key.
+
+**Why.** SSDF PW.4.1: acquired components must meet the organisation's requirements, and a
+license the product cannot comply with is a supply-chain risk like any other.
+
+**How to fix.** Replace the crate, allow its license (for all crates or, with an exception,
+for this one), or clarify the license of a crate that does not declare it well.
+
+```toml
+[licenses]
+allow = ["MIT", "Apache-2.0", "Apache-2.0 WITH LLVM-exception"]
+deny = ["GPL-3.0-only"]
+exceptions = [{ name = "ring", version = "0.17", allow = ["ISC", "OpenSSL"] }]
+clarify = [{ name = "ring", expression = "MIT AND ISC AND OpenSSL",
+             license-files = [{ path = "LICENSE", sha256 = "…" }] }]
+ignore-workspace = false
+```
+"#;
+
+codes! {
+    /// The finding codes of the `licenses` rule.
+    pub enum Code {
+        /// The expression cannot be satisfied without a license of the deny list.
+        LicenseDenied = "license-denied",
+        /// The expression cannot be satisfied with the allowed licenses.
+        LicenseNotAllowed = "license-not-allowed",
+        /// The declared license is not a valid SPDX expression (with an allow list).
+        UnrecognizedLicense = "unrecognized-license",
+        /// The crate gives only a license file and no SPDX expression (with an allow list).
+        LicenseFileOnly = "license-file-only",
+        /// The crate declares no license (with an allow list).
+        NoLicense = "no-license",
+        /// A `clarify` entry applies, but its license files are missing or changed, so it is
+        /// not applied.
+        ClarificationMismatch = "clarification-mismatch",
+        /// Without an allow list: the licenses of the graph and their counts (report only).
+        LicenseSummary = "license-summary",
+    }
+}
 
 /// How declared expressions are parsed: as cargo-sbom validated them (strict syntax, deprecated
 /// ids and the GNU `+` accepted).
@@ -351,134 +401,124 @@ pub fn evaluate(
     }
 }
 
-/// The rule.
-pub struct Licenses;
-
-impl Rule for Licenses {
-    fn id(&self) -> RuleId {
-        RuleId::Licenses
-    }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.licenses;
-        let enforcing = config.allow.is_some();
-        let mut findings = Vec::new();
-        let mut summary: BTreeMap<String, usize> = BTreeMap::new();
-        for (index, component) in context.graph.components.iter().enumerate() {
-            if config.ignore_workspace && component.is_workspace_member {
-                continue;
-            }
-            let id = ComponentId(index);
-            let (license, clarified) = match clarified(context, component) {
-                Ok(found) => found,
-                Err(mismatch) => {
-                    findings.push(mismatch.finding(context, id, enforcing));
-                    (Declared::from(&component.license), false)
-                }
-            };
-            *summary.entry(license.describe()).or_default() += 1;
-            let extra: Vec<&Licensee> = config
-                .exceptions
-                .iter()
-                .filter(|e| e.applies_to(component))
-                .flat_map(|e| e.allow.iter())
-                .collect();
-            let problem = match &license {
-                Declared::Expression(text, expression) => {
-                    match evaluate(expression, config.allow.as_deref(), &extra, &config.deny) {
-                        Verdict::Accepted => None,
-                        Verdict::Denied(licenses) => Some((
-                            "license-denied",
-                            format!(
-                                "{} {} is licensed `{text}`{}, which cannot be accepted without the denied license {}",
-                                component.name,
-                                component.version,
-                                if clarified { " (clarified)" } else { "" },
-                                licenses.join(", ")
-                            ),
-                        )),
-                        Verdict::NotAllowed(missing) => Some((
-                            "license-not-allowed",
-                            format!(
-                                "{} {} is licensed `{text}`{}, which the allow list does not satisfy (not allowed: {})",
-                                component.name,
-                                component.version,
-                                if clarified { " (clarified)" } else { "" },
-                                missing.join(", ")
-                            ),
-                        )),
-                    }
-                }
-                _ if !enforcing => None,
-                Declared::Unrecognized(text) => Some((
-                    "unrecognized-license",
-                    format!(
-                        "{} {} declares the license `{text}`, which is not a valid SPDX expression",
-                        component.name, component.version
-                    ),
-                )),
-                Declared::File(path) => Some((
-                    "license-file-only",
-                    format!(
-                        "{} {} gives only a license file ({path}) and no SPDX expression",
-                        component.name, component.version
-                    ),
-                )),
-                Declared::None => Some((
-                    "no-license",
-                    format!(
-                        "{} {} declares no license",
-                        component.name, component.version
-                    ),
-                )),
-            };
-            let Some((code, message)) = problem else {
-                continue;
-            };
-            let fix = match code {
-                "license-denied" => format!(
-                    "replace {} with a crate under an acceptable license (or remove the license from `deny`)",
-                    component.name
-                ),
-                "license-not-allowed" => format!(
-                    "replace {name}, add the license to `allow`, or add an exception `{{ name = \"{name}\", allow = [...] }}` to the `[licenses]` section of attest.toml",
-                    name = component.name
-                ),
-                _ => format!(
-                    "declare an SPDX `license` in {name}'s manifest, or add a `clarify` entry `{{ name = \"{name}\", expression = \"…\", license-files = [{{ path = \"…\", sha256 = \"…\" }}] }}` to the `[licenses]` section of attest.toml",
-                    name = component.name
-                ),
-            };
-            findings.push(Finding {
-                severity: Severity::Deny,
-                rule: RuleId::Licenses,
-                location: Location::of_component(component).declared_at(declaration(context, id)),
-                code: code.to_owned(),
-                message,
-                fix,
-            });
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let enforcing = config.allow.is_some();
+    let mut findings = Vec::new();
+    let mut summary: BTreeMap<String, usize> = BTreeMap::new();
+    for (id, component) in context.graph.iter() {
+        if config.ignore_workspace && component.is_workspace_member {
+            continue;
         }
-        if !enforcing && !summary.is_empty() {
-            let mut counted: Vec<(String, usize)> = summary.into_iter().collect();
-            counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let listed: Vec<String> = counted
-                .iter()
-                .map(|(license, count)| format!("{license} ({count})"))
-                .collect();
-            findings.push(Finding {
+        let (license, clarified) = match clarified(context, id) {
+            Ok(found) => found,
+            Err(mismatch) => {
+                findings.push(mismatch.finding(context, id, enforcing));
+                (Declared::from(&component.license), false)
+            }
+        };
+        *summary.entry(license.describe()).or_default() += 1;
+        let extra: Vec<&Licensee> = config
+            .exceptions
+            .iter()
+            .filter(|e| e.applies_to(component))
+            .flat_map(|e| e.allow.iter())
+            .collect();
+        let problem = match &license {
+            Declared::Expression(text, expression) => {
+                match evaluate(expression, config.allow.as_deref(), &extra, &config.deny) {
+                    Verdict::Accepted => None,
+                    Verdict::Denied(licenses) => Some((
+                        Code::LicenseDenied,
+                        format!(
+                            "{} {} is licensed `{text}`{}, which cannot be accepted without the denied license {}",
+                            component.name,
+                            component.version,
+                            if clarified { " (clarified)" } else { "" },
+                            licenses.join(", ")
+                        ),
+                    )),
+                    Verdict::NotAllowed(missing) => Some((
+                        Code::LicenseNotAllowed,
+                        format!(
+                            "{} {} is licensed `{text}`{}, which the allow list does not satisfy (not allowed: {})",
+                            component.name,
+                            component.version,
+                            if clarified { " (clarified)" } else { "" },
+                            missing.join(", ")
+                        ),
+                    )),
+                }
+            }
+            _ if !enforcing => None,
+            Declared::Unrecognized(text) => Some((
+                Code::UnrecognizedLicense,
+                format!(
+                    "{} {} declares the license `{text}`, which is not a valid SPDX expression",
+                    component.name, component.version
+                ),
+            )),
+            Declared::File(path) => Some((
+                Code::LicenseFileOnly,
+                format!(
+                    "{} {} gives only a license file ({path}) and no SPDX expression",
+                    component.name, component.version
+                ),
+            )),
+            Declared::None => Some((
+                Code::NoLicense,
+                format!(
+                    "{} {} declares no license",
+                    component.name, component.version
+                ),
+            )),
+        };
+        let Some((code, message)) = problem else {
+            continue;
+        };
+        let fix = match code {
+            Code::LicenseDenied => format!(
+                "replace {} with a crate under an acceptable license (or remove the license from `deny`)",
+                component.name
+            ),
+            Code::LicenseNotAllowed => format!(
+                "replace {name}, add the license to `allow`, or add an exception `{{ name = \"{name}\", allow = [...] }}` to the `[licenses]` section of attest.toml",
+                name = component.name
+            ),
+            _ => format!(
+                "declare an SPDX `license` in {name}'s manifest, or add a `clarify` entry `{{ name = \"{name}\", expression = \"…\", license-files = [{{ path = \"…\", sha256 = \"…\" }}] }}` to the `[licenses]` section of attest.toml",
+                name = component.name
+            ),
+        };
+        findings.push(Finding {
+            severity: Severity::Deny,
+            rule: RULE.rule_id(),
+            location: Location::of_component(component).declared_at(context.declaration(id)),
+            code: code.into(),
+            message,
+            fix,
+        });
+    }
+    if !enforcing && !summary.is_empty() {
+        let mut counted: Vec<(String, usize)> = summary.into_iter().collect();
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let listed: Vec<String> = counted
+            .iter()
+            .map(|(license, count)| format!("{license} ({count})"))
+            .collect();
+        findings.push(Finding {
                 severity: Severity::Warn,
-                rule: RuleId::Licenses,
+                rule: RULE.rule_id(),
                 location: Location::Workspace,
-                code: "license-summary".to_owned(),
+                code: Code::LicenseSummary.into(),
                 message: format!(
                     "licenses are reported only until an allow list is given: {}",
                     listed.join(", ")
                 ),
                 fix: "add `allow = [\"MIT\", \"Apache-2.0\", …]` to the `[licenses]` section of attest.toml to enforce a license policy".to_owned(),
             });
-        }
-        Ok(findings)
     }
+    Ok(findings)
 }
 
 /// A license as the rule judges it.
@@ -528,9 +568,9 @@ impl Mismatch {
             } else {
                 Severity::Warn
             },
-            rule: RuleId::Licenses,
-            location: Location::of_component(component).declared_at(declaration(context, id)),
-            code: "clarification-mismatch".to_owned(),
+            rule: RULE.rule_id(),
+            location: Location::of_component(component).declared_at(context.declaration(id)),
+            code: Code::ClarificationMismatch.into(),
             message: format!(
                 "the clarification of {} {} is not applied: its license file {} {}",
                 component.name, component.version, self.path, self.reason
@@ -547,18 +587,19 @@ impl Mismatch {
 /// clarification applies but its license files do not match.
 fn clarified(
     context: &PolicyContext<'_>,
-    component: &Component,
+    id: ComponentId,
 ) -> std::result::Result<(Declared, bool), Mismatch> {
+    let component = context.graph.component(id);
     let Some(clarification) = context
         .config
-        .licenses
+        .get(&SECTION)
         .clarify
         .iter()
         .find(|c| c.applies_to(component))
     else {
         return Ok((Declared::from(&component.license), false));
     };
-    let package_dir = package(context, &component.package_id).and_then(|p| {
+    let package_dir = context.package(id).and_then(|p| {
         p.manifest_path()
             .parent()
             .map(|dir| dir.as_std_path().to_owned())
@@ -751,7 +792,7 @@ mod tests {
 
     #[test]
     fn parses_the_section() {
-        let config: crate::policy::Config = crate::policy::Config::parse(
+        let config = crate::attest_toml::parse(
             std::path::Path::new("attest.toml"),
             r#"
 [licenses]
@@ -767,18 +808,18 @@ license-files = [{ path = "LICENSE", sha256 = "000000000000000000000000000000000
 "#,
         )
         .unwrap();
-        let licenses = config.licenses;
+        let licenses = config.get(&SECTION);
         assert_eq!(licenses.allow.as_ref().map(Vec::len), Some(3));
         assert_eq!(licenses.deny.len(), 1);
         assert_eq!(licenses.exceptions[0].allow.len(), 1);
         assert!(licenses.ignore_workspace);
         assert_eq!(licenses.clarify[0].expression.text, "MIT AND ISC");
         assert_eq!(licenses.clarify[0].license_files[0].path, "LICENSE");
-        assert!(crate::policy::Config::default().licenses.allow.is_none());
+        assert!(crate::attest_toml::defaults().get(&SECTION).allow.is_none());
     }
 
     fn config_error(text: &str) -> String {
-        crate::policy::Config::parse(std::path::Path::new("attest.toml"), text)
+        crate::attest_toml::parse(std::path::Path::new("attest.toml"), text)
             .unwrap_err()
             .to_string()
     }

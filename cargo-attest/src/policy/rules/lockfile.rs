@@ -1,16 +1,6 @@
 //! The `lockfile` rule (SSDF PW.4.1, PS.1.1): the exact dependency versions of a release are
-//! recorded, kept under version control and protected by checksums.
-//!
-//! * `Cargo.lock` exists at the workspace root (always denied when missing).
-//! * It is tracked by git when the workspace is in a git repository (`require-tracked`).
-//! * It matches the manifests (`require-up-to-date`): the `cargo metadata` that loaded the
-//!   workspace must have left it unchanged, as `--locked` requires (when that was not observed,
-//!   a `cargo metadata --locked --offline` run decides). `cargo attest check` restores the
-//!   lockfile if loading the workspace changed it, so later steps see the file as committed.
-//! * Every registry package has a checksum (`require-checksums`), in the current format (a
-//!   `checksum` key per `[[package]]`) or the v1 format (`[metadata]` `"checksum …"` keys).
-//!
-//! Findings point at `Cargo.lock`, at the line of the `[[package]]` entry when one is concerned.
+//! recorded, kept under version control and protected by checksums. The rule reference is
+//! [`HELP`].
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -19,12 +9,73 @@ use serde::Deserialize;
 
 use cargo_sbom::lockfile;
 
+use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::FileLine;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity};
+use crate::policy::finding::{FileLine, codes};
+use crate::policy::locate::{self, LOCKFILE};
+use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 
-/// The lockfile name, at the workspace root.
-pub const LOCKFILE: &str = "Cargo.lock";
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "lockfile",
+    name: "CommittedLockfileWithChecksums",
+    ssdf_tasks: &["PW.4.1", "PS.1.1"],
+    description: "Cargo.lock is present, tracked, up to date and has checksums",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: true,
+    // A missing or inconsistent lockfile always denies.
+    enforcing: |_, _| true,
+    check: Some(check),
+};
+
+/// The `[lockfile]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("lockfile", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"* `Cargo.lock` exists at the workspace root (always denied when missing).
+* It is tracked by git when the workspace is in a git repository (`require-tracked`).
+* It matches the manifests (`require-up-to-date`): the `cargo metadata` that loaded the
+  workspace must have left it unchanged, as `--locked` requires (when that was not observed,
+  a `cargo metadata --locked --offline` run decides). `cargo attest check` restores the
+  lockfile if loading the workspace changed it, so later steps see the file as committed.
+* Every registry package has a checksum (`require-checksums`), in the current format (a
+  `checksum` key per `[[package]]`) or the v1 format (`[metadata]` `"checksum …"` keys).
+
+Findings point at `Cargo.lock`, at the line of the `[[package]]` entry when one is
+concerned. The build-time hook, built without libgit2, does not check that the lockfile is
+tracked (`cargo attest check` does).
+
+**Why.** SSDF PW.4.1 and PS.1.1: the exact versions of every component are recorded and kept
+under version control, and each download is verified against a checksum.
+
+**How to fix.** Run `cargo generate-lockfile` (or any cargo build) and commit `Cargo.lock`;
+restore missing checksums with `cargo update -p NAME@VERSION` against a registry that
+publishes them.
+
+```toml
+[lockfile]
+require-tracked = true
+require-up-to-date = true
+require-checksums = true
+```
+"#;
+
+codes! {
+    /// The finding codes of the `lockfile` rule.
+    pub enum Code {
+        /// There is no `Cargo.lock` at the workspace root.
+        Missing = "missing",
+        /// `Cargo.lock` is not tracked by git (or is ignored).
+        Untracked = "untracked",
+        /// `Cargo.lock` does not match the manifests: cargo has to update it.
+        Outdated = "outdated",
+        /// A registry package has no checksum in `Cargo.lock`.
+        MissingChecksum = "missing-checksum",
+    }
+}
 
 /// The commented `[lockfile]` section that `cargo attest init` writes.
 pub const DEFAULT_CONFIG: &str = r#"# Cargo.lock (SSDF PW.4.1, PS.1.1). A missing Cargo.lock is always denied.
@@ -59,63 +110,54 @@ impl Default for Config {
     }
 }
 
-/// The rule.
-pub struct Lockfile;
-
-impl Rule for Lockfile {
-    fn id(&self) -> RuleId {
-        RuleId::Lockfile
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let root = context.root();
+    let path = root.join(LOCKFILE);
+    if !path.is_file() {
+        return Ok(vec![finding(
+            file(None),
+            Code::Missing,
+            format!(
+                "there is no {LOCKFILE} at the workspace root, so dependency versions are not pinned"
+            ),
+            format!("run `cargo generate-lockfile` and commit {LOCKFILE}"),
+        )]);
     }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.lockfile;
-        let root = context.root();
-        let path = root.join(LOCKFILE);
-        if !path.is_file() {
-            return Ok(vec![finding(
-                file(None),
-                "missing",
-                format!(
-                    "there is no {LOCKFILE} at the workspace root, so dependency versions are not pinned"
-                ),
-                format!("run `cargo generate-lockfile` and commit {LOCKFILE}"),
-            )]);
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Read {
-            path: path.clone(),
-            reason: crate::error::io_reason(&e),
-        })?;
-        let mut findings = Vec::new();
-        // Reading the git index needs libgit2: the build-time hook, built without the `git`
-        // feature, leaves this part to `cargo attest check`.
-        #[cfg(feature = "git")]
-        if config.require_tracked {
-            findings.extend(tracked(root, &path)?);
-        }
-        if config.require_up_to_date {
-            // Loading the workspace already ran `cargo metadata`: when it had to rewrite the
-            // lockfile, `--locked` would have failed. A second cargo run is needed only when
-            // that was not observed.
-            let outdated = match context.workspace.lockfile_updated() {
-                Some(true) => Some(outdated_finding()),
-                Some(false) => None,
-                None => up_to_date(root, &path)?,
-            };
-            findings.extend(outdated);
-        }
-        if config.require_checksums {
-            findings.extend(checksums(&path, &text)?);
-        }
-        Ok(findings)
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Read {
+        path: path.clone(),
+        reason: crate::error::io_reason(&e),
+    })?;
+    let mut findings = Vec::new();
+    // Reading the git index needs libgit2: the build-time hook, built without the `git`
+    // feature, leaves this part to `cargo attest check`.
+    #[cfg(feature = "git")]
+    if config.require_tracked {
+        findings.extend(tracked(root, &path)?);
     }
+    if config.require_up_to_date {
+        // Loading the workspace already ran `cargo metadata`: when it had to rewrite the
+        // lockfile, `--locked` would have failed. A second cargo run is needed only when
+        // that was not observed.
+        let outdated = match context.workspace.lockfile_updated() {
+            Some(true) => Some(outdated_finding()),
+            Some(false) => None,
+            None => up_to_date(root, &path)?,
+        };
+        findings.extend(outdated);
+    }
+    if config.require_checksums {
+        findings.extend(checksums(&path, &text)?);
+    }
+    Ok(findings)
 }
 
-fn finding(location: Location, code: &str, message: String, fix: String) -> Finding {
+fn finding(location: Location, code: Code, message: String, fix: String) -> Finding {
     Finding {
         severity: Severity::Deny,
-        rule: RuleId::Lockfile,
+        rule: RULE.rule_id(),
         location,
-        code: code.to_owned(),
+        code: code.into(),
         message,
         fix,
     }
@@ -131,35 +173,20 @@ fn file(line: Option<usize>) -> Location {
 /// A finding when `Cargo.lock` is inside a git work tree but not in its index.
 #[cfg(feature = "git")]
 fn tracked(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
-    let repository = match git2::Repository::discover(root) {
-        Ok(repository) => repository,
-        // Not a repository: the source-control rule reports that.
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::Read {
-                path: root.to_owned(),
-                reason: format!("git repository: {}", e.message()),
-            });
-        }
+    let git_error = |reason: String| Error::Read {
+        path: root.to_owned(),
+        reason: format!("git repository: {reason}"),
     };
-    let Some(workdir) = repository.workdir() else {
+    // Not a repository: the source-control rule reports that.
+    let Some(repository) = crate::git::Repo::discover(root).map_err(git_error)? else {
         return Ok(None);
     };
-    let (Ok(workdir), Ok(lockfile)) = (workdir.canonicalize(), lockfile.canonicalize()) else {
-        return Ok(None);
-    };
-    let Ok(relative) = lockfile.strip_prefix(&workdir) else {
-        return Ok(None);
-    };
-    let index = repository.index().map_err(|e| Error::Read {
-        path: workdir.join(".git/index"),
-        reason: e.message().to_owned(),
-    })?;
-    if index.get_path(relative, 0).is_some() {
-        return Ok(None);
+    match repository.is_tracked(lockfile).map_err(git_error)? {
+        Some(false) => {}
+        // Tracked, or outside the work tree.
+        _ => return Ok(None),
     }
-    let ignored = repository.status_should_ignore(relative).unwrap_or(false);
-    let (message, fix) = if ignored {
+    let (message, fix) = if repository.is_ignored(lockfile) {
         (
             format!("{LOCKFILE} is ignored by git and not committed"),
             format!("remove {LOCKFILE} from .gitignore, then `git add {LOCKFILE}` and commit it"),
@@ -170,14 +197,14 @@ fn tracked(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
             format!("`git add {LOCKFILE}` and commit it"),
         )
     };
-    Ok(Some(finding(file(None), "untracked", message, fix)))
+    Ok(Some(finding(file(None), Code::Untracked, message, fix)))
 }
 
 /// The finding for a lockfile that cargo has to update (what `--locked` refuses).
 fn outdated_finding() -> Finding {
     finding(
         file(None),
-        "outdated",
+        Code::Outdated,
         format!(
             "{LOCKFILE} does not match the manifests: cargo has to update it, which `--locked` refuses"
         ),
@@ -221,18 +248,13 @@ fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     })
 }
 
-/// The crates.io index as `Cargo.lock` writes it.
-const CRATES_IO: [&str; 2] = [
-    "registry+https://github.com/rust-lang/crates.io-index",
-    "sparse+https://index.crates.io/",
-];
-
 /// Findings for registry packages without a checksum.
 fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
     let lock = lockfile::Lockfile::parse(text).map_err(|message| Error::Malformed {
         path: path.to_owned(),
         reason: format!("not a valid Cargo.lock: {}", message.trim()),
     })?;
+    let spans = cargo_sbom::spanned::TomlFile::parse(text).ok();
     let mut findings = Vec::new();
     for package in &lock.packages {
         let Some(source) = package.source.as_deref() else {
@@ -248,8 +270,10 @@ fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
         if has_checksum {
             continue;
         }
-        let line = package_line(text, &package.name, &package.version);
-        let shown_source = if CRATES_IO.contains(&source) {
+        let line = spans
+            .as_ref()
+            .and_then(|spans| locate::package_line(spans, &package.name, &package.version));
+        let shown_source = if cargo_sbom::cargo::is_crates_io_source(source) {
             "crates.io".to_owned()
         } else {
             source.to_owned()
@@ -264,7 +288,7 @@ fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
                     line,
                 }),
             },
-            "missing-checksum",
+            Code::MissingChecksum,
             format!(
                 "registry package {} {} has no checksum in {LOCKFILE}, so its download is not verified",
                 package.name, package.version
@@ -278,38 +302,6 @@ fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-/// The 1-based line of the `[[package]]` header of `name` `version` in a lockfile's text.
-pub fn package_line(text: &str, name: &str, version: &str) -> Option<usize> {
-    let mut header: Option<usize> = None;
-    let mut found_name = false;
-    let mut found_version = false;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            header = (trimmed == "[[package]]").then_some(index + 1);
-            found_name = false;
-            found_version = false;
-            continue;
-        }
-        if header.is_none() {
-            continue;
-        }
-        let Some((key, value)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().trim_matches('"');
-        match key.trim() {
-            "name" => found_name = value == name,
-            "version" => found_version = value == version,
-            _ => {}
-        }
-        if found_name && found_version {
-            return header;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,10 +310,11 @@ mod tests {
 
     #[test]
     fn package_lines() {
-        assert_eq!(package_line(LOCK, "app", "0.1.0"), Some(3));
-        assert_eq!(package_line(LOCK, "itoa", "1.0.0"), Some(7));
-        assert_eq!(package_line(LOCK, "itoa", "1.0.1"), Some(12));
-        assert_eq!(package_line(LOCK, "itoa", "9.9.9"), None);
+        let lock = cargo_sbom::spanned::TomlFile::parse(LOCK).unwrap();
+        assert_eq!(locate::package_line(&lock, "app", "0.1.0"), Some(3));
+        assert_eq!(locate::package_line(&lock, "itoa", "1.0.0"), Some(7));
+        assert_eq!(locate::package_line(&lock, "itoa", "1.0.1"), Some(12));
+        assert_eq!(locate::package_line(&lock, "itoa", "9.9.9"), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The policy rules, one module each.
+//! The policy rules, one module each; [`RULES`] is the registry everything else is derived
+//! from. To add a rule, see "Add a policy rule" in `ARCHITECTURE.md`.
 
 pub mod advisories;
 pub mod bans;
@@ -9,24 +10,69 @@ pub mod licenses;
 pub mod lockfile;
 pub mod source_control;
 pub mod sources;
+pub mod yanked;
 
-use super::Rule;
+use super::rule::RuleDef;
 
-/// Every rule this build of the library can run, in report order: `source-control` needs the
-/// `git` feature and `binary-hardening` the `attest` feature.
-pub fn all() -> Vec<Box<dyn Rule>> {
-    vec![
-        Box::new(sources::Sources),
-        Box::new(advisories::Advisories),
-        Box::new(advisories::Yanked),
-        Box::new(licenses::Licenses),
-        Box::new(bans::Bans),
-        Box::new(lockfile::Lockfile),
-        #[cfg(feature = "git")]
-        Box::new(source_control::SourceControl),
-        Box::new(build_settings::BuildSettings),
-        #[cfg(feature = "attest")]
-        Box::new(binary_hardening::BinaryHardening),
-        Box::new(code::Code),
-    ]
+/// Every rule, in report order.
+pub static RULES: &[&RuleDef] = &[
+    &sources::RULE,
+    &advisories::RULE,
+    &yanked::RULE,
+    &licenses::RULE,
+    &bans::RULE,
+    &lockfile::RULE,
+    &source_control::RULE,
+    &build_settings::RULE,
+    &binary_hardening::RULE,
+    &code::RULE,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::RuleId;
+
+    #[test]
+    fn every_rule_is_complete_and_distinct() {
+        let mut ids = std::collections::BTreeSet::new();
+        for rule in RULES {
+            assert!(ids.insert(rule.id), "{} twice", rule.id);
+            assert!(
+                !rule.name.eq_ignore_ascii_case(&rule.id.replace('-', "")),
+                "{}: the SARIF name must say more than the id",
+                rule.id
+            );
+            assert!(
+                rule.name.chars().next().is_some_and(char::is_uppercase)
+                    && rule.name.chars().all(char::is_alphanumeric),
+                "{}: the SARIF name is PascalCase words",
+                rule.id
+            );
+            assert!(!rule.ssdf_tasks.is_empty(), "{}", rule.id);
+            for task in rule.ssdf_tasks {
+                assert!(
+                    crate::ssdf::catalog::task(task).is_some(),
+                    "{}: {task}",
+                    rule.id
+                );
+            }
+            assert!(!rule.codes.is_empty(), "{}", rule.id);
+            assert!(
+                rule.help.contains("```toml"),
+                "{}: the help has an example",
+                rule.id
+            );
+            assert!(!rule.description.ends_with('.'), "{}", rule.id);
+            assert_eq!(RuleId::parse(rule.id), Some(rule.rule_id()));
+        }
+    }
+
+    #[test]
+    fn rules_are_ordered_as_registered() {
+        let ids: Vec<RuleId> = RuleId::all().collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+    }
 }

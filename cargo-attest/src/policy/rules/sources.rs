@@ -1,36 +1,85 @@
-//! The `sources` rule (SSDF PW.4.1): dependencies come only from allowed registries and allowed,
-//! pinned git repositories; path dependencies outside the workspace are flagged.
-//!
-//! The vocabulary is cargo-deny's `[sources]` section (`allow-registry`, `allow-git`,
-//! `allow-org`, `unknown-registry`, `unknown-git`), plus:
-//!
-//! * `require-git-rev` (default `true`): every git dependency that a local manifest (a workspace
-//!   member or a path crate) declares must be pinned with `rev = "<commit>"` (a hex commit id,
-//!   abbreviated to no fewer than 7 digits), not a branch, a tag or the default branch. The finding points at the
-//!   manifest line. (cargo-deny's nearest option is `required-git-spec = "rev"`.)
-//! * `path-outside-workspace` (default `warn`): path dependencies whose directory lies outside
-//!   the workspace root.
-//!
-//! The crate-private helpers `package`, `declaration` and `dependents` are shared with the `bans`
-//! and `licenses` rules.
+//! The `sources` rule (SSDF PW.4.1): dependencies come only from allowed registries and
+//! allowed, pinned git repositories; path dependencies outside the workspace are flagged. The
+//! rule reference is [`HELP`].
 
-use guppy::PackageId;
-use guppy::graph::{ExternalSource, GitReq, PackageMetadata};
+use guppy::graph::{ExternalSource, GitReq};
 use serde::Deserialize;
 
-use super::bans::LintLevel;
+use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::finding::FileLine;
-use crate::policy::{Finding, Location, PolicyContext, Rule, RuleId, Severity, manifest};
-use cargo_sbom::{ComponentId, ComponentSource};
+use crate::policy::finding::codes;
+use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
+use cargo_sbom::ComponentSource;
+use cargo_sbom::cargo::{CRATES_IO_INDEX, CRATES_IO_SPARSE_INDEX};
 
-/// The crates.io index, as `allow-registry` names it by default.
-pub const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
+/// The rule.
+pub static RULE: RuleDef = RuleDef {
+    id: "sources",
+    name: "AllowedDependencySources",
+    ssdf_tasks: &["PW.4.1"],
+    description: "dependencies come only from allowed registries and pinned git sources",
+    help: HELP,
+    codes: Code::DEFS,
+    section: &SECTION,
+    section_keys: None,
+    build_time: true,
+    // Disallowed sources always deny.
+    enforcing: |_, _| true,
+    check: Some(check),
+};
+
+/// The `[sources]` section.
+pub static SECTION: SectionDef<Config> = SectionDef::new("sources", DEFAULT_CONFIG);
+
+/// The rule reference.
+pub const HELP: &str = r#"Every crate of the resolved graph must come from a source the policy trusts: a registry
+listed in `allow-registry`, or a git repository allowed by `allow-git` or `allow-org`. Git
+dependencies that a local manifest (a workspace member or a path crate) declares must be pinned
+to a commit with `rev = "<commit id>"` (7 to 64 hex digits), not a branch, a tag or the
+default branch, so the build takes the reviewed code. Path dependencies outside the workspace
+root are flagged, since their source is not part of the workspace.
+
+**Why.** SSDF PW.4.1 asks that third-party components be acquired from trusted sources; a
+crate from an unknown registry or an unpinned branch can change under the release.
+
+**How to fix.** Take the crate from an allowed registry, add the registry or repository to the
+allow lists after review, pin git dependencies with `rev`, or move path crates into the
+workspace. The vocabulary is cargo-deny's `[sources]` section (`allow-registry`, `allow-git`,
+`allow-org`, `unknown-registry`, `unknown-git`); `require-git-rev` is its
+`required-git-spec = "rev"`.
+
+```toml
+[sources]
+allow-registry = ["https://github.com/rust-lang/crates.io-index", "https://my-registry.example/index"]
+allow-git = ["https://github.com/org/tool"]
+unknown-git = "deny"
+require-git-rev = true
+path-outside-workspace = "warn"
+
+[sources.allow-org]
+github = ["rust-lang"]
+```
+"#;
+
+codes! {
+    /// The finding codes of the `sources` rule.
+    pub enum Code {
+        /// A crate comes from a registry that `allow-registry` does not list.
+        UnknownRegistry = "unknown-registry",
+        /// A crate comes from a git repository that neither `allow-git` nor `allow-org` allows.
+        UnknownGit = "unknown-git",
+        /// A path dependency lies outside the workspace root.
+        PathOutsideWorkspace = "path-outside-workspace",
+        /// A local manifest declares a git dependency by branch, tag or default branch, not by a
+        /// pinned commit (`require-git-rev`).
+        UnpinnedGit = "unpinned-git",
+    }
+}
 
 /// Every spelling of crates.io accepted in `allow-registry` (after [`normalise_url`]).
 const CRATES_IO_NAMES: &[&str] = &[
-    "https://github.com/rust-lang/crates.io-index",
-    "https://index.crates.io",
+    CRATES_IO_INDEX,
+    CRATES_IO_SPARSE_INDEX,
     "crates-io",
     "crates.io",
 ];
@@ -107,115 +156,95 @@ pub struct AllowOrg {
     pub bitbucket: Vec<String>,
 }
 
-/// The rule.
-pub struct Sources;
-
-impl Rule for Sources {
-    fn id(&self) -> RuleId {
-        RuleId::Sources
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+    let config = context.config.get(&SECTION);
+    let mut findings = Vec::new();
+    for (id, component) in context.graph.iter() {
+        let (level, code, message, fix) = match &component.source {
+            ComponentSource::Registry { index, crates_io } => {
+                if registry_allowed(&config.allow_registry, index, *crates_io) {
+                    continue;
+                }
+                let shown = if *crates_io { "crates.io" } else { index };
+                (
+                    config.unknown_registry,
+                    Code::UnknownRegistry,
+                    format!(
+                        "{} {} comes from the registry {shown}, which `sources.allow-registry` does not list",
+                        component.name, component.version
+                    ),
+                    format!(
+                        "take the crate from an allowed registry, or add \"{index}\" to `allow-registry` in the `[sources]` section of attest.toml"
+                    ),
+                )
+            }
+            ComponentSource::Git { url, .. } => {
+                // The repository as the manifest wrote it (the graph keeps local URLs
+                // relative to the workspace root).
+                let repository = context
+                    .package(id)
+                    .and_then(|p| match p.source().parse_external() {
+                        Some(ExternalSource::Git { repository, .. }) => Some(repository.to_owned()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| url.clone());
+                if git_allowed(config, &repository) {
+                    continue;
+                }
+                (
+                    config.unknown_git,
+                    Code::UnknownGit,
+                    format!(
+                        "{} {} comes from the git repository {url}, which neither `sources.allow-git` nor `sources.allow-org` allows",
+                        component.name, component.version
+                    ),
+                    format!(
+                        "depend on a released version from an allowed registry, or add \"{repository}\" to `allow-git` (or its organisation to `allow-org`) in the `[sources]` section of attest.toml"
+                    ),
+                )
+            }
+            ComponentSource::Path { path } => {
+                if !outside_workspace(path) {
+                    continue;
+                }
+                (
+                    config.path_outside_workspace,
+                    Code::PathOutsideWorkspace,
+                    format!(
+                        "{} {} is a path dependency at {path}, outside the workspace root (its source is not part of the workspace)",
+                        component.name, component.version
+                    ),
+                    "move the crate into the workspace (or a vendored directory inside it), or depend on a published version".to_owned(),
+                )
+            }
+            ComponentSource::Workspace { .. } => continue,
+        };
+        let Some(severity) = level.severity() else {
+            continue;
+        };
+        findings.push(Finding {
+            severity,
+            rule: RULE.rule_id(),
+            location: Location::of_component(component).declared_at(context.declaration(id)),
+            code: code.into(),
+            message,
+            fix,
+        });
     }
-
-    fn check(&self, context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let config = &context.config.sources;
-        let mut findings = Vec::new();
-        for (index, component) in context.graph.components.iter().enumerate() {
-            let id = ComponentId(index);
-            let (severity, code, message, fix) = match &component.source {
-                ComponentSource::Registry { index, crates_io } => {
-                    let Some(severity) = config.unknown_registry.severity() else {
-                        continue;
-                    };
-                    if registry_allowed(&config.allow_registry, index, *crates_io) {
-                        continue;
-                    }
-                    let shown = if *crates_io { "crates.io" } else { index };
-                    (
-                        severity,
-                        "unknown-registry",
-                        format!(
-                            "{} {} comes from the registry {shown}, which `sources.allow-registry` does not list",
-                            component.name, component.version
-                        ),
-                        format!(
-                            "take the crate from an allowed registry, or add \"{index}\" to `allow-registry` in the `[sources]` section of attest.toml"
-                        ),
-                    )
-                }
-                ComponentSource::Git { url, .. } => {
-                    let Some(severity) = config.unknown_git.severity() else {
-                        continue;
-                    };
-                    // The repository as the manifest wrote it (the graph keeps local URLs
-                    // relative to the workspace root).
-                    let repository = package(context, &component.package_id)
-                        .and_then(|p| match p.source().parse_external() {
-                            Some(ExternalSource::Git { repository, .. }) => {
-                                Some(repository.to_owned())
-                            }
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| url.clone());
-                    if git_allowed(config, &repository) {
-                        continue;
-                    }
-                    (
-                        severity,
-                        "unknown-git",
-                        format!(
-                            "{} {} comes from the git repository {url}, which neither `sources.allow-git` nor `sources.allow-org` allows",
-                            component.name, component.version
-                        ),
-                        format!(
-                            "depend on a released version from an allowed registry, or add \"{repository}\" to `allow-git` (or its organisation to `allow-org`) in the `[sources]` section of attest.toml"
-                        ),
-                    )
-                }
-                ComponentSource::Path { path } => {
-                    let Some(severity) = config.path_outside_workspace.severity() else {
-                        continue;
-                    };
-                    if !outside_workspace(path) {
-                        continue;
-                    }
-                    (
-                        severity,
-                        "path-outside-workspace",
-                        format!(
-                            "{} {} is a path dependency at {path}, outside the workspace root (its source is not part of the workspace)",
-                            component.name, component.version
-                        ),
-                        "move the crate into the workspace (or a vendored directory inside it), or depend on a published version".to_owned(),
-                    )
-                }
-                ComponentSource::Workspace { .. } => continue,
-            };
-            findings.push(Finding {
-                severity,
-                rule: RuleId::Sources,
-                location: Location::of_component(component).declared_at(declaration(context, id)),
-                code: code.to_owned(),
-                message,
-                fix,
-            });
-        }
-        if config.require_git_rev {
-            findings.extend(unpinned_git(context));
-        }
-        Ok(findings)
+    if config.require_git_rev {
+        findings.extend(unpinned_git(context));
     }
+    Ok(findings)
 }
 
 /// Git dependencies of local manifests that are not pinned with `rev`.
 fn unpinned_git(context: &PolicyContext<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for component in &context.graph.components {
-        if !matches!(
-            component.source,
-            ComponentSource::Workspace { .. } | ComponentSource::Path { .. }
-        ) {
+    for (id, component) in context.graph.iter() {
+        if !component.source.is_local() {
             continue;
         }
-        let Some(metadata) = package(context, &component.package_id) else {
+        let Some(metadata) = context.package(id) else {
             continue;
         };
         for link in metadata.direct_links() {
@@ -231,14 +260,10 @@ fn unpinned_git(context: &PolicyContext<'_>) -> Vec<Finding> {
                 continue;
             }
             // Only dependencies the described build uses.
-            let Some(dependency) = context
-                .graph
-                .components
-                .iter()
-                .find(|c| c.package_id == to.id().repr())
-            else {
+            let Some(dependency) = context.graph.by_package(to.id()) else {
                 continue;
             };
+            let dependency = context.graph.component(dependency);
             let what = match req {
                 GitReq::Branch(branch) => format!("the branch `{branch}`"),
                 GitReq::Tag(tag) => format!("the tag `{tag}`"),
@@ -249,16 +274,13 @@ fn unpinned_git(context: &PolicyContext<'_>) -> Vec<Finding> {
                 ComponentSource::Git { commit, .. } => commit.clone(),
                 _ => String::new(),
             };
-            let at = manifest::dependency_location(
-                context.root(),
-                metadata.manifest_path().as_std_path(),
-                link.dep_name(),
-            );
+            let at = context
+                .dependency_location(metadata.manifest_path().as_std_path(), link.dep_name());
             findings.push(Finding {
                 severity: Severity::Deny,
-                rule: RuleId::Sources,
+                rule: RULE.rule_id(),
                 location: Location::of_component(dependency).declared_at(at),
-                code: "unpinned-git".to_owned(),
+                code: Code::UnpinnedGit.into(),
                 message: format!(
                     "{} declares the git dependency {} ({repository}) by {what}, not by a pinned commit",
                     component.name,
@@ -347,67 +369,6 @@ fn host_and_org(url: &str) -> Option<(String, String)> {
     let host = host.split(':').next().unwrap_or(host);
     let org = path.split('/').find(|s| !s.is_empty())?;
     Some((host.to_ascii_lowercase(), org.to_owned()))
-}
-
-/// The guppy metadata of a package of the graph, by [`cargo_sbom::Component::package_id`].
-pub(crate) fn package<'g>(
-    context: &'g PolicyContext<'_>,
-    package_id: &str,
-) -> Option<PackageMetadata<'g>> {
-    context
-        .workspace
-        .package_graph()
-        .metadata(&PackageId::new(package_id))
-        .ok()
-}
-
-/// Where a component is declared: the line of the first local manifest (a workspace member's,
-/// else a path crate's) that depends on it directly.
-pub(crate) fn declaration(context: &PolicyContext<'_>, id: ComponentId) -> Option<FileLine> {
-    let target = context.graph.component(id);
-    let mut dependents: Vec<&cargo_sbom::Component> = context
-        .graph
-        .edges
-        .iter()
-        .filter(|e| e.to == id)
-        .map(|e| context.graph.component(e.from))
-        .filter(|c| {
-            matches!(
-                c.source,
-                ComponentSource::Workspace { .. } | ComponentSource::Path { .. }
-            )
-        })
-        .collect();
-    dependents.sort_by_key(|c| !c.is_workspace_member);
-    dependents.into_iter().find_map(|from| {
-        let metadata = package(context, &from.package_id)?;
-        let dep_name = metadata
-            .direct_links()
-            .find(|l| l.to().id().repr() == target.package_id)
-            .map_or(target.name.as_str(), |l| l.dep_name());
-        manifest::dependency_location(
-            context.root(),
-            metadata.manifest_path().as_std_path(),
-            dep_name,
-        )
-    })
-}
-
-/// The names and versions of the components that depend on `id` directly.
-pub(crate) fn dependents(context: &PolicyContext<'_>, id: ComponentId) -> Vec<String> {
-    let mut names: Vec<String> = context
-        .graph
-        .edges
-        .iter()
-        .filter(|e| e.to == id)
-        .map(|e| {
-            let c = context.graph.component(e.from);
-            format!("{} {}", c.name, c.version)
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
 }
 
 #[cfg(test)]

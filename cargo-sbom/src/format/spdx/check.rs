@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
-use super::*;
+use crate::format::problem::*;
 
 /// Relationship types that lead from an element to the ones it contains or depends on.
 const FORWARD: [&str; 6] = [
@@ -33,7 +33,7 @@ const INVERSE: [&str; 10] = [
 const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 
 /// `SPDXRef-` followed by one or more of `[A-Za-z0-9.-]`.
-pub(super) fn is_spdx_id(id: &str) -> bool {
+pub(crate) fn is_spdx_id(id: &str) -> bool {
     id.strip_prefix("SPDXRef-").is_some_and(|rest| {
         !rest.is_empty()
             && rest
@@ -43,7 +43,7 @@ pub(super) fn is_spdx_id(id: &str) -> bool {
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ`, the one date form of SPDX 2.3.
-pub(super) fn is_spdx_date(text: &str) -> bool {
+pub(crate) fn is_spdx_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let digits = bytes.get(range)?;
@@ -103,7 +103,7 @@ fn check_id<'a>(
     }
 }
 
-pub(super) fn check_spdx(document: &Value, problems: &mut Vec<Problem>) {
+pub(crate) fn check_spdx(document: &Value, problems: &mut Vec<Problem>) {
     let creation = document.get("creationInfo");
     if text(creation.and_then(|c| c.get("created"))).is_none() {
         problems.push(Problem::new(

@@ -1,18 +1,19 @@
 //! DSSE envelopes and their Sigstore bundle v0.3 form.
 //!
 //! Signing computes the DSSE pre-authentication encoding (PAE) of the payload and signs it once;
-//! the envelope is wrapped in a bundle whose verification material is a public-key hint (the key
-//! id). Reading accepts either a bundle or a bare envelope.
+//! the envelope is wrapped in a bundle with the signer's verification material. Reading accepts
+//! either a bundle or a bare envelope; whether its verification material is acceptable is the
+//! verifier's decision ([`super::Verifier`]).
 
 use std::path::Path;
 
 use sigstore_bundle::{BundleV03, VerificationMaterialV03};
-use sigstore_types::bundle::{SignatureContent, VerificationMaterialContent};
+use sigstore_types::bundle::{SignatureContent, VerificationMaterial};
 use sigstore_types::encoding::{KeyId, PayloadBytes, SignatureBytes};
 use sigstore_types::{Bundle, DsseEnvelope, DsseSignature};
 
+use super::Signer;
 use crate::error::{Error, Result};
-use crate::keys::Signer;
 
 /// The media type of a Sigstore bundle v0.3.
 pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -28,15 +29,9 @@ pub fn sign(payload: &[u8], payload_type: &str, signer: &dyn Signer) -> Result<D
     ))
 }
 
-/// The Sigstore bundle v0.3 JSON of an envelope, with the key id as the public-key hint.
-pub fn bundle_json(envelope: DsseEnvelope, key_id: &str) -> Vec<u8> {
-    let bundle = BundleV03::new(
-        VerificationMaterialV03::PublicKey {
-            hint: key_id.to_owned(),
-        },
-        SignatureContent::DsseEnvelope(envelope),
-    )
-    .into_bundle();
+/// The Sigstore bundle v0.3 JSON of an envelope with its verification material.
+pub fn bundle_json(envelope: DsseEnvelope, material: VerificationMaterialV03) -> Vec<u8> {
+    let bundle = BundleV03::new(material, SignatureContent::DsseEnvelope(envelope)).into_bundle();
     to_json(&bundle)
 }
 
@@ -57,8 +52,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 pub struct SignedDocument {
     /// The envelope.
     pub envelope: DsseEnvelope,
-    /// Whether it came inside a Sigstore bundle (else it was a bare envelope).
-    pub from_bundle: bool,
+    /// The bundle's verification material; `None` for a bare envelope.
+    pub material: Option<VerificationMaterial>,
 }
 
 /// Why a file could not be taken as a signed document.
@@ -66,8 +61,8 @@ pub struct SignedDocument {
 pub enum ReadFailure {
     /// Unreadable or not JSON at all: an input error (exit 2).
     Malformed(Error),
-    /// Well-formed JSON that is not an acceptable bundle or envelope: a verification failure
-    /// (exit 1), e.g. two signatures, another bundle version, or no DSSE content.
+    /// Well-formed JSON that is not a bundle or envelope this tool reads: a verification
+    /// failure (exit 1), e.g. two signatures, another bundle version, or no DSSE content.
     Rejected(String),
 }
 
@@ -104,32 +99,10 @@ pub fn parse_signed(path: &Path, bytes: &[u8]) -> std::result::Result<SignedDocu
         }
         let bundle: Bundle = serde_json::from_value(value)
             .map_err(|e| ReadFailure::Rejected(format!("not a valid Sigstore bundle: {e}")))?;
-        if !matches!(
-            bundle.verification_material.content,
-            VerificationMaterialContent::PublicKey(_)
-        ) {
-            return Err(ReadFailure::Rejected(
-                "the bundle is not signed with a public key (certificate bundles need keyless verification)".into(),
-            ));
-        }
-        // @sigstore/verify checks every tlog entry and timestamp present, even with thresholds
-        // of 0; without a trusted root they cannot be checked, and ignoring them would accept
-        // a forged log entry. Refuse instead of silently skipping.
-        let material = &bundle.verification_material;
-        if !material.tlog_entries.is_empty()
-            || !material
-                .timestamp_verification_data
-                .rfc3161_timestamps
-                .is_empty()
-        {
-            return Err(ReadFailure::Rejected(
-                "the bundle carries transparency-log entries or RFC 3161 timestamps, which key-based verification without a trusted root cannot check".into(),
-            ));
-        }
         return match bundle.content {
             SignatureContent::DsseEnvelope(envelope) => Ok(SignedDocument {
                 envelope,
-                from_bundle: true,
+                material: Some(bundle.verification_material),
             }),
             _ => Err(ReadFailure::Rejected(
                 "the bundle holds a message signature, not a DSSE envelope".into(),
@@ -141,7 +114,7 @@ pub fn parse_signed(path: &Path, bytes: &[u8]) -> std::result::Result<SignedDocu
             .map_err(|e| ReadFailure::Rejected(format!("not a valid DSSE envelope: {e}")))?;
         return Ok(SignedDocument {
             envelope,
-            from_bundle: false,
+            material: None,
         });
     }
     Err(ReadFailure::Malformed(Error::Malformed {
@@ -154,13 +127,16 @@ pub fn parse_signed(path: &Path, bytes: &[u8]) -> std::result::Result<SignedDocu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{KeyAlgorithm, SigningKey};
+    use crate::signing::keys::{KeyAlgorithm, SigningKey};
 
     #[test]
     fn bundles_round_trip() {
         let key = SigningKey::generate(KeyAlgorithm::EcdsaP256);
         let envelope = sign(b"{}", "application/vnd.in-toto+json", &key).unwrap();
-        let json = bundle_json(envelope.clone(), &key.key_id());
+        let json = bundle_json(
+            envelope.clone(),
+            key.verification_material(&envelope).unwrap(),
+        );
         let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(value["mediaType"], BUNDLE_V03_MEDIA_TYPE);
         assert_eq!(
@@ -175,10 +151,10 @@ mod tests {
             1
         );
         let read = parse_signed(Path::new("b.json"), &json).unwrap();
-        assert!(read.from_bundle);
+        assert!(read.material.is_some());
         assert_eq!(read.envelope, envelope);
         let bare = parse_signed(Path::new("e.json"), &envelope_json(&envelope)).unwrap();
-        assert!(!bare.from_bundle);
+        assert!(bare.material.is_none());
     }
 
     #[test]

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::*;
+use crate::format::problem::*;
 
-pub(super) fn check_cyclonedx(document: &Value, problems: &mut Vec<Problem>) {
+pub(crate) fn check_cyclonedx(document: &Value, problems: &mut Vec<Problem>) {
     let metadata = document.get("metadata");
     if text(metadata.and_then(|m| m.get("timestamp"))).is_none() {
         problems.push(Problem::new(

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use cargo_sbom::{CargoNetwork, FeatureSelection, PackageSelection};
+use cargo_sbom::{CargoNetwork, FeatureSelection, PackageId, PackageSelection};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -172,7 +172,7 @@ pub struct BuildOutcome {
     /// The attested artifacts, in the order cargo reported them, without duplicates.
     pub artifacts: Vec<BuiltArtifact>,
     /// The package ids of every compiled unit (`compiler-artifact` messages, fresh or not).
-    pub compiled: BTreeSet<String>,
+    pub compiled: BTreeSet<PackageId>,
 }
 
 /// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.
@@ -250,7 +250,7 @@ impl BuildOutcome {
         let Some(package_id) = message.get("package_id").and_then(Value::as_str) else {
             return;
         };
-        self.compiled.insert(package_id.to_owned());
+        self.compiled.insert(PackageId::new(package_id));
         let target = &message["target"];
         let kinds: Vec<&str> = target["kind"]
             .as_array()

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
+use super::CycloneDxVersion;
 use crate::document::{
-    CycloneDxVersion, DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION,
-    to_json_with_content_uuid,
+    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, is_url, to_json_with_content_uuid,
 };
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
@@ -163,12 +163,10 @@ struct Dependency<'a> {
     depends_on: Vec<&'a str>,
 }
 
-/// Renders the graph as a CycloneDX JSON document.
-pub fn render(
-    graph: &ResolvedGraph,
-    version: CycloneDxVersion,
-    options: &DocumentOptions,
-) -> Vec<u8> {
+/// Renders the graph as a CycloneDX JSON document of the version `options.format` names.
+pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
+    let version =
+        CycloneDxVersion::parse(options.format.version.name).unwrap_or(CycloneDxVersion::V1_6);
     let workspace_ref;
     let (root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
         match &graph.subject {
@@ -209,24 +207,23 @@ pub fn render(
         };
     let root_ref = root_component.bom_ref;
     let components = graph
-        .components
+        .components()
         .iter()
         .filter(|c| c.bom_ref != root_ref)
         .map(|c| component(c, version))
         .collect();
     let mut dependencies: Vec<Dependency<'_>> = graph
-        .dependencies()
-        .into_iter()
-        .enumerate()
-        .map(|(i, deps)| {
-            let mut depends_on: Vec<&str> = deps
+        .iter()
+        .map(|(id, c)| {
+            let mut depends_on: Vec<&str> = graph
+                .dependencies(id)
                 .iter()
                 .map(|(to, _)| graph.component(*to).bom_ref.as_str())
                 .collect();
             depends_on.sort_unstable();
             depends_on.dedup();
             Dependency {
-                reference: &graph.components[i].bom_ref,
+                reference: &c.bom_ref,
                 depends_on,
             }
         })
@@ -326,7 +323,7 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
     }
     properties.push(Property {
         name: property::SOURCE,
-        value: source_kind(&c.source).to_owned(),
+        value: c.source.kind().to_owned(),
     });
     if let ComponentSource::Git { commit, .. } = &c.source {
         properties.push(Property {
@@ -356,16 +353,6 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
         purl: Some(&c.purl),
         external_references: external_references(c),
         properties,
-    }
-}
-
-/// The source kind as a word: `workspace`, `path`, `registry` or `git`.
-pub fn source_kind(source: &ComponentSource) -> &'static str {
-    match source {
-        ComponentSource::Workspace { .. } => "workspace",
-        ComponentSource::Path { .. } => "path",
-        ComponentSource::Registry { .. } => "registry",
-        ComponentSource::Git { .. } => "git",
     }
 }
 
@@ -449,40 +436,11 @@ fn external_references(c: &Component) -> Vec<ExternalReference> {
     push("vcs", &c.repository);
     push("website", &c.homepage);
     push("documentation", &c.documentation);
-    if let Some(url) = distribution_url(c) {
+    if let Some(url) = c.distribution_url() {
         refs.push(ExternalReference {
             kind: "distribution",
             url,
         });
     }
     refs
-}
-
-/// Where the exact source of a component can be downloaded, when it is public.
-pub fn distribution_url(c: &Component) -> Option<String> {
-    match &c.source {
-        ComponentSource::Registry {
-            crates_io: true, ..
-        } => Some(format!(
-            "https://crates.io/api/v1/crates/{}/{}/download",
-            c.name, c.version
-        )),
-        ComponentSource::Git { url, commit } if is_url(url) => Some(format!("git+{url}@{commit}")),
-        _ => None,
-    }
-}
-
-/// Whether `text` looks like an absolute URL (`scheme://…`) that consumers can follow.
-pub fn is_url(text: &str) -> bool {
-    match text.split_once("://") {
-        Some((scheme, rest)) => {
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                && !rest.is_empty()
-                && !text.chars().any(char::is_whitespace)
-        }
-        None => false,
-    }
 }

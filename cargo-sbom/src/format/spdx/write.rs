@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cyclonedx::{distribution_url, is_url, source_kind};
 use crate::document::{
-    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid,
+    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url,
     to_json_with_content_uuid,
 };
 use crate::graph::{Component, ComponentSource, EdgeKind, ResolvedGraph, Subject, Supplier};
@@ -122,10 +121,10 @@ pub fn spdx_id(c: &Component) -> String {
 
 /// Renders the graph as an SPDX 2.3 JSON document.
 pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
-    let ids: Vec<String> = graph.components.iter().map(spdx_id).collect();
+    let ids: Vec<String> = graph.components().iter().map(spdx_id).collect();
     let mut extracted: BTreeMap<String, ExtractedLicense> = BTreeMap::new();
     let mut packages: Vec<Package> = graph
-        .components
+        .components()
         .iter()
         .zip(&ids)
         .map(|(c, id)| package(c, id.clone(), &mut extracted))
@@ -135,7 +134,10 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     let (document_name, root_id) = match &graph.subject {
         Subject::Package(root) => {
             let c = graph.component(*root);
-            (format!("{}-{}", c.name, c.version), ids[root.0].clone())
+            (
+                format!("{}-{}", c.name, c.version),
+                ids[root.index()].clone(),
+            )
         }
         Subject::Workspace {
             name,
@@ -171,7 +173,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 relationships.push(Relationship {
                     spdx_element_id: root_id.clone(),
                     relationship_type: "CONTAINS",
-                    related_spdx_element: ids[member.0].clone(),
+                    related_spdx_element: ids[member.index()].clone(),
                     comment: None,
                 });
             }
@@ -184,8 +186,8 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         related_spdx_element: root_id,
         comment: None,
     });
-    for edge in &graph.edges {
-        let (from, to) = (ids[edge.from.0].clone(), ids[edge.to.0].clone());
+    for edge in graph.edges() {
+        let (from, to) = (ids[edge.from.index()].clone(), ids[edge.to.index()].clone());
         let precise = match edge.kind {
             // A proc-macro runs in the compiler: it is a build dependency of its dependent,
             // although it is declared in `[dependencies]`.
@@ -310,11 +312,7 @@ fn package(
     } else {
         "LIBRARY"
     };
-    let mut comment = format!(
-        "usage: {}; source: {}",
-        c.usage.as_str(),
-        source_kind(&c.source)
-    );
+    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), c.source.kind());
     if !c.features.is_empty() {
         let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
         comment.push_str(&format!("; features: {}", features.join(",")));
@@ -348,7 +346,9 @@ fn package(
             .authors
             .first()
             .map(|p| person_text(&p.name, p.email.as_deref())),
-        download_location: distribution_url(c).unwrap_or_else(|| NOASSERTION.to_owned()),
+        download_location: c
+            .distribution_url()
+            .unwrap_or_else(|| NOASSERTION.to_owned()),
         files_analyzed: false,
         checksums: c
             .sha256

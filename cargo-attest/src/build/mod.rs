@@ -1,4 +1,6 @@
-//! `cargo attest build`: a real cargo build, its SBOMs and its signed provenance.
+//! `cargo attest build`: a real cargo build, its SBOMs and its signed provenance. The cargo
+//! build driver is [`cargo_build`], the SLSA predicate [`provenance`], the builder's identity
+//! [`ci`].
 //!
 //! 1. The cargo arguments are read for what shapes the build (package selection, features,
 //!    target, manifest, network flags, profile; see [`CargoArgs`]).
@@ -8,9 +10,9 @@
 //!    never build scripts, test harnesses, `.rlib`, `.rmeta` or `.d` files). If cargo fails, its
 //!    exit code is returned and nothing is written.
 //! 3. The dependency graph is resolved with `cargo_sbom` for the same selection, features and
-//!    target, then restricted to the packages cargo compiled, and rendered as CycloneDX 1.6 and
-//!    SPDX 2.3 with lifecycle `build`.
-//! 4. One in-toto Statement v1 with an SLSA Provenance v1 predicate ([`crate::provenance`])
+//!    target, then restricted to the packages cargo compiled, and rendered in every format of
+//!    [`sbom_formats`] (CycloneDX 1.6 and SPDX 2.3) with lifecycle `build`.
+//! 4. One in-toto Statement v1 with an SLSA Provenance v1 predicate ([`provenance`])
 //!    about all artifacts, and one statement per SBOM (predicate types
 //!    `https://cyclonedx.org/bom` and `https://spdx.dev/Document`) about the same artifacts, are
 //!    signed as DSSE envelopes in Sigstore bundles v0.3.
@@ -22,31 +24,42 @@
 //! computed before the first file is written; each file is written atomically, the provenance
 //! bundle last.
 
+pub mod cargo_build;
+pub mod ci;
+pub mod provenance;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use cargo_sbom::digest::Sha256Hex;
 use cargo_sbom::{
-    CycloneDxVersion, DocumentOptions, Format, Lifecycle, ResolveOptions, ResolvedGraph, Subject,
+    DocumentOptions, Format, Lifecycle, PackageId, ResolveOptions, ResolvedGraph, Subject,
     Timestamp, Workspace,
 };
 use serde_json::Value;
 
-use crate::cargo_build::{self, BuiltArtifact, CargoArgs};
-use crate::envelope;
 use crate::error::{Error, Result};
-use crate::keys::Signer;
-use crate::provenance::{self, ProvenanceInput, Toolchain};
-use crate::statement::{
-    CYCLONEDX_PREDICATE, PAYLOAD_TYPE, ResourceDescriptor, SLSA_PROVENANCE_V1, SPDX_PREDICATE,
-    Statement,
-};
+use crate::signing::statement::{ResourceDescriptor, SLSA_PROVENANCE_V1, Statement};
+use crate::signing::{Signer, sign_statement};
+use cargo_build::{BuiltArtifact, CargoArgs};
+use provenance::{ProvenanceInput, Toolchain};
 
-/// The media type of a CycloneDX JSON SBOM (byproduct descriptor).
-pub const CYCLONEDX_MEDIA_TYPE: &str = "application/vnd.cyclonedx+json";
-/// The media type of an SPDX JSON SBOM (byproduct descriptor).
-pub const SPDX_MEDIA_TYPE: &str = "application/spdx+json";
+/// The SBOMs of every build and release: each format's default version.
+pub fn sbom_formats() -> Vec<Format> {
+    cargo_sbom::FORMATS
+        .iter()
+        .map(|family| family.default_format())
+        .collect()
+}
+
+/// One SBOM of a build.
+#[derive(Clone, Debug)]
+pub struct BuiltSbom {
+    /// Its format.
+    pub format: Format,
+    /// The document.
+    pub bytes: Vec<u8>,
+}
 
 /// What `cargo attest build` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -93,10 +106,8 @@ pub struct Built {
     pub name: String,
     /// `VERSION` of the SBOM subject.
     pub version: String,
-    /// The CycloneDX 1.6 SBOM (lifecycle `build`).
-    pub cdx: Vec<u8>,
-    /// The SPDX 2.3 SBOM (lifecycle `build`).
-    pub spdx: Vec<u8>,
+    /// The SBOMs (lifecycle `build`), one per format of [`sbom_formats`].
+    pub sboms: Vec<BuiltSbom>,
     /// The source repository, when the workspace is in one that could be read.
     pub source: Option<crate::git::Source>,
     /// The digest of `Cargo.lock`, when the workspace has one.
@@ -104,7 +115,7 @@ pub struct Built {
     /// The toolchain.
     pub toolchain: Toolchain,
     /// The builder (local or detected CI).
-    pub builder: crate::ci::BuilderInfo,
+    pub builder: ci::BuilderInfo,
     /// When the build started (the epoch, when one is set).
     pub started: Timestamp,
     /// When the build finished (the epoch, when one is set).
@@ -113,29 +124,45 @@ pub struct Built {
     pub env: BTreeMap<String, String>,
 }
 
+impl BuiltSbom {
+    /// Its file name in a build or release: `NAME-VERSION.cdx.json`.
+    pub fn file_name(&self, stem: &str) -> String {
+        format!("{stem}.{}", self.format.extension())
+    }
+
+    /// The file name of its signed attestation: `NAME-VERSION.cdx.sigstore.json`.
+    pub fn bundle_name(&self, stem: &str) -> String {
+        let kind = self.format.extension().trim_end_matches(".json");
+        format!("{stem}.{kind}.sigstore.json")
+    }
+}
+
 impl Built {
     /// `NAME-VERSION`.
     pub fn stem(&self) -> String {
         format!("{}-{}", self.name, self.version)
     }
 
-    /// The SBOM file names: `NAME-VERSION.cdx.json` and `NAME-VERSION.spdx.json`.
-    pub fn sbom_names(&self) -> (String, String) {
-        let stem = self.stem();
-        (format!("{stem}.cdx.json"), format!("{stem}.spdx.json"))
-    }
-
     /// The SBOMs as provenance byproducts (name, digest, media type).
     pub fn sbom_byproducts(&self) -> Vec<ResourceDescriptor> {
-        let (cdx_name, spdx_name) = self.sbom_names();
-        vec![
-            byproduct(&cdx_name, &self.cdx, CYCLONEDX_MEDIA_TYPE),
-            byproduct(&spdx_name, &self.spdx, SPDX_MEDIA_TYPE),
-        ]
+        let stem = self.stem();
+        self.sboms
+            .iter()
+            .map(|sbom| ResourceDescriptor {
+                media_type: Some(sbom.format.family.media_type.to_owned()),
+                ..ResourceDescriptor::file(
+                    sbom.file_name(&stem),
+                    Sha256Hex::digest(&sbom.bytes).as_str(),
+                )
+            })
+            .collect()
     }
 
     /// The SLSA provenance predicate of this build with the given byproducts.
-    pub fn provenance(&self, byproducts: Vec<ResourceDescriptor>) -> crate::statement::Provenance {
+    pub fn provenance(
+        &self,
+        byproducts: Vec<ResourceDescriptor>,
+    ) -> crate::signing::statement::Provenance {
         let input = ProvenanceInput {
             graph: &self.graph,
             cargo_args: &self.args,
@@ -160,7 +187,7 @@ pub enum BuildRun {
     Built(Box<Built>),
     /// Cargo failed with this exit code (the message is already printed); nothing was built to
     /// attest.
-    Failed(ExitCode),
+    Failed(u8),
 }
 
 /// Runs `cargo build ARGS` and computes everything an attestation of it needs, without writing
@@ -182,12 +209,12 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
             "error: cargo build failed (exit code {}); no attestation was written",
             outcome.exit_code
         );
-        return Ok(BuildRun::Failed(ExitCode::from(
+        return Ok(BuildRun::Failed(
             u8::try_from(outcome.exit_code)
                 .ok()
                 .filter(|c| *c != 0)
                 .unwrap_or(101),
-        )));
+        ));
     }
     let finished = epoch.unwrap_or_else(Timestamp::now);
     if outcome.artifacts.is_empty() {
@@ -223,13 +250,20 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
     let subjects = subjects(&outcome.artifacts, &target_dir)?;
     let (name, version) = subject_name(&graph);
 
-    let document = |format| DocumentOptions {
-        format,
-        timestamp: finished,
-        lifecycle: Lifecycle::Build,
-    };
-    let cdx = cargo_sbom::render(&graph, &document(Format::CycloneDx(CycloneDxVersion::V1_6)));
-    let spdx = cargo_sbom::render(&graph, &document(Format::Spdx23));
+    let sboms = sbom_formats()
+        .into_iter()
+        .map(|format| BuiltSbom {
+            format,
+            bytes: cargo_sbom::render(
+                &graph,
+                &DocumentOptions {
+                    format,
+                    timestamp: finished,
+                    lifecycle: Lifecycle::Build,
+                },
+            ),
+        })
+        .collect();
 
     let source = match crate::git::discover(&root, &env) {
         Ok(source) => source,
@@ -251,7 +285,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
             })
         })
         .transpose()?;
-    let builder = crate::ci::detect(&env);
+    let builder = ci::detect(&env);
     Ok(BuildRun::Built(Box::new(Built {
         cargo_args: cargo_args.to_vec(),
         args,
@@ -264,8 +298,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
         target_dir,
         name,
         version,
-        cdx,
-        spdx,
+        sboms,
         source,
         lockfile,
         toolchain,
@@ -276,8 +309,9 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
     })))
 }
 
-/// Runs the build and writes the attestation. Returns cargo's exit code when the build fails.
-pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
+/// Runs the build and writes the attestation. Returns the exit code: cargo's own when the
+/// build fails.
+pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<u8> {
     let built = match build(&options.cargo_args, None)? {
         BuildRun::Built(built) => built,
         BuildRun::Failed(code) => return Ok(code),
@@ -289,54 +323,38 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
     let subjects = &built.subjects;
     let (name, version) = (&built.name, &built.version);
     let stem = built.stem();
-    let (cdx_name, spdx_name) = built.sbom_names();
     let predicate = built.provenance(built.sbom_byproducts());
-
     let provenance_bundle = sign_statement(
         &Statement::new(subjects.clone(), SLSA_PROVENANCE_V1, predicate),
         signer,
     )?;
-    let cdx_bundle = sign_statement(
-        &Statement::new(
-            subjects.clone(),
-            CYCLONEDX_PREDICATE,
-            sbom_value(&built.cdx)?,
-        ),
-        signer,
-    )?;
-    let spdx_bundle = sign_statement(
-        &Statement::new(subjects.clone(), SPDX_PREDICATE, sbom_value(&built.spdx)?),
-        signer,
-    )?;
 
-    let components = built.graph.components.len();
-    let files = vec![
-        OutputFile {
-            path: out_dir.join(&cdx_name),
-            bytes: built.cdx.clone(),
-            what: format!("CycloneDX 1.6 SBOM, {components} components"),
-        },
-        OutputFile {
-            path: out_dir.join(&spdx_name),
-            bytes: built.spdx.clone(),
-            what: format!("SPDX 2.3 SBOM, {components} packages"),
-        },
-        OutputFile {
-            path: out_dir.join(format!("{stem}.cdx.sigstore.json")),
-            bytes: cdx_bundle,
-            what: "signed CycloneDX attestation".into(),
-        },
-        OutputFile {
-            path: out_dir.join(format!("{stem}.spdx.sigstore.json")),
-            bytes: spdx_bundle,
-            what: "signed SPDX attestation".into(),
-        },
-        OutputFile {
-            path: out_dir.join(format!("{stem}.provenance.sigstore.json")),
-            bytes: provenance_bundle,
-            what: "signed SLSA provenance".into(),
-        },
-    ];
+    let components = built.graph.components().len();
+    let mut files = Vec::new();
+    for sbom in &built.sboms {
+        files.push(OutputFile {
+            path: out_dir.join(sbom.file_name(&stem)),
+            bytes: sbom.bytes.clone(),
+            what: format!("{} SBOM, {components} components", sbom.format.label()),
+        });
+    }
+    for sbom in &built.sboms {
+        let statement = Statement::new(
+            subjects.clone(),
+            sbom.format.family.predicate_type,
+            sbom_value(&sbom.bytes)?,
+        );
+        files.push(OutputFile {
+            path: out_dir.join(sbom.bundle_name(&stem)),
+            bytes: sign_statement(&statement, signer)?,
+            what: format!("signed {} attestation", sbom.format.family.name),
+        });
+    }
+    files.push(OutputFile {
+        path: out_dir.join(format!("{stem}.provenance.sigstore.json")),
+        bytes: provenance_bundle,
+        what: "signed SLSA provenance".into(),
+    });
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::Write {
         path: out_dir.clone(),
         reason: crate::error::io_reason(&e),
@@ -359,16 +377,16 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<ExitCode> {
         eprintln!("{:>12} {} ({})", "Wrote", shown(&file.path), file.what);
     }
     eprintln!(
-        "{:>12} key {}, builder {}{}",
+        "{:>12} {}, builder {}{}",
         "Signed",
-        signer.key_id(),
+        signer.describe(),
         built.builder.id,
         match &built.source {
             Some(s) if s.dirty => ", source has uncommitted changes",
             _ => "",
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::error::exit::SUCCESS)
 }
 
 /// The name of each artifact (in the order given): its file name, or its path relative to the
@@ -425,42 +443,20 @@ fn subject_name(graph: &ResolvedGraph) -> (String, String) {
     }
 }
 
-fn byproduct(name: &str, bytes: &[u8], media_type: &str) -> ResourceDescriptor {
-    ResourceDescriptor {
-        media_type: Some(media_type.to_owned()),
-        ..ResourceDescriptor::file(name, Sha256Hex::digest(bytes).as_str())
-    }
-}
-
 pub(crate) fn sbom_value(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes)
-        .map_err(|e| Error::Usage(format!("internal error: an SBOM is not JSON: {e}")))
-}
-
-pub(crate) fn sign_statement<P: serde::Serialize>(
-    statement: &Statement<P>,
-    signer: &dyn Signer,
-) -> Result<Vec<u8>> {
-    let payload = serde_json::to_vec(statement)
-        .map_err(|e| Error::Usage(format!("internal error: statement not serialisable: {e}")))?;
-    let envelope = envelope::sign(&payload, PAYLOAD_TYPE, signer)?;
-    Ok(envelope::bundle_json(envelope, &signer.key_id()))
+        .map_err(|e| Error::Internal(format!("an SBOM this tool wrote is not JSON: {e}")))
 }
 
 /// Warns when cargo compiled a package the resolved graph does not know (the SBOM would then
 /// miss it): a sign that the cargo arguments or configuration select something this tool does
 /// not model (e.g. `build.target` in `.cargo/config.toml`).
-fn warn_about_unresolved(graph: &ResolvedGraph, compiled: &std::collections::BTreeSet<String>) {
-    let known: std::collections::BTreeSet<&str> = graph
-        .components
-        .iter()
-        .map(|c| c.package_id.as_str())
-        .collect();
+fn warn_about_unresolved(graph: &ResolvedGraph, compiled: &std::collections::BTreeSet<PackageId>) {
     let missing: Vec<String> = compiled
         .iter()
-        .filter(|id| !known.contains(id.as_str()))
+        .filter(|id| graph.by_package(id).is_none())
         // `registry+https://…#itoa@1.0.19` → `itoa@1.0.19`.
-        .map(|id| id.rsplit('#').next().unwrap_or(id).to_owned())
+        .map(|id| id.repr().rsplit('#').next().unwrap_or(id.repr()).to_owned())
         .collect();
     if !missing.is_empty() {
         eprintln!(

@@ -1,4 +1,5 @@
-//! Signing keys: generation, PKCS#8/SPKI PEM files, passwords, and the [`Signer`] trait.
+//! Signing keys: generation, PKCS#8/SPKI PEM files, passwords; a [`SigningKey`] is a
+//! [`Signer`] and a [`VerifyingKey`] a [`Verifier`].
 //!
 //! Private keys are PKCS#8 PEM (optionally encrypted with a password: PBES2, scrypt and
 //! AES-256-CBC); public keys are SPKI PEM. The key id is the lowercase hex SHA-256 of the public
@@ -12,6 +13,12 @@ use pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use sigstore_bundle::VerificationMaterialV03;
+use sigstore_types::DsseEnvelope;
+use sigstore_types::bundle::VerificationMaterialContent;
+
+use super::envelope::SignedDocument;
+use super::{Signer, Verifier};
 use crate::error::{Error, Result, io_reason};
 
 /// The environment variable that may hold the signing key's PEM text (for CI secrets).
@@ -36,14 +43,6 @@ impl KeyAlgorithm {
             KeyAlgorithm::Ed25519 => "ed25519",
         }
     }
-}
-
-/// Something that signs bytes: a local key today, a keyless (Fulcio) signer later.
-pub trait Signer {
-    /// The key id carried as a hint next to the signature.
-    fn key_id(&self) -> String;
-    /// Signs `message` (ECDSA signatures are ASN.1 DER).
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 }
 
 /// A private signing key.
@@ -257,8 +256,19 @@ impl SigningKey {
 }
 
 impl Signer for SigningKey {
+    fn describe(&self) -> String {
+        format!("key {}", self.key_id())
+    }
+
     fn key_id(&self) -> String {
         self.verifying_key().key_id()
+    }
+
+    /// The key id as the public-key hint: the verifier is given the key itself.
+    fn verification_material(&self, _: &DsseEnvelope) -> Result<VerificationMaterialV03> {
+        Ok(VerificationMaterialV03::PublicKey {
+            hint: self.key_id(),
+        })
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
@@ -272,6 +282,46 @@ impl Signer for SigningKey {
                 use ed25519_dalek::Signer as _;
                 Ok(key.sign(message).to_bytes().to_vec())
             }
+        }
+    }
+}
+
+impl Verifier for VerifyingKey {
+    fn describe(&self) -> String {
+        format!("key {}", self.key_id())
+    }
+
+    /// A bundle must carry a public-key hint and nothing a key cannot check; the one signature
+    /// must verify over the envelope's pre-authentication encoding.
+    fn verify_signature(&self, document: &SignedDocument) -> std::result::Result<(), Vec<String>> {
+        if let Some(material) = &document.material {
+            if !matches!(material.content, VerificationMaterialContent::PublicKey(_)) {
+                return Err(vec![
+                    "the bundle is not signed with a public key (certificate bundles need keyless verification)".into(),
+                ]);
+            }
+            // @sigstore/verify checks every tlog entry and timestamp present, even with
+            // thresholds of 0; without a trusted root they cannot be checked, and ignoring them
+            // would accept a forged log entry. Refuse instead of silently skipping.
+            if !material.tlog_entries.is_empty()
+                || !material
+                    .timestamp_verification_data
+                    .rfc3161_timestamps
+                    .is_empty()
+            {
+                return Err(vec![
+                    "the bundle carries transparency-log entries or RFC 3161 timestamps, which key-based verification without a trusted root cannot check".into(),
+                ]);
+            }
+        }
+        let envelope = &document.envelope;
+        if self.verify(&envelope.pae(), envelope.signature.sig.as_bytes()) {
+            Ok(())
+        } else {
+            Err(vec![format!(
+                "the signature does not verify with the given key (key id {})",
+                self.key_id()
+            )])
         }
     }
 }

@@ -13,7 +13,7 @@
 //!   `dirty`), `Cargo.lock` (sha256), the toolchain (`pkg:generic/rustc@RELEASE` and
 //!   `pkg:generic/cargo@RELEASE` with their `gitCommit`), then every compiled crate (its purl,
 //!   the `.crate` sha256 from `Cargo.lock` or a git crate's commit, name `NAME@VERSION`).
-//! * `runDetails`: builder and invocation id from [`crate::ci`]; `startedOn`/`finishedOn` from
+//! * `runDetails`: builder and invocation id from [`super::ci`]; `startedOn`/`finishedOn` from
 //!   the clock, or both from `SOURCE_DATE_EPOCH` when it is set; `byproducts` = the SBOMs.
 
 use std::collections::BTreeMap;
@@ -25,11 +25,11 @@ use cargo_sbom::digest::Sha256Hex;
 use cargo_sbom::{ComponentSource, ResolvedGraph};
 use serde_json::{Map, Value, json};
 
-use crate::cargo_build::CargoArgs;
-use crate::ci::BuilderInfo;
+use super::cargo_build::CargoArgs;
+use super::ci::BuilderInfo;
 use crate::error::{Error, Result};
 use crate::git::Source;
-use crate::statement::{
+use crate::signing::statement::{
     BUILD_TYPE, BuildDefinition, BuildMetadata, Builder, Provenance, ResourceDescriptor, RunDetails,
 };
 
@@ -49,7 +49,7 @@ impl Toolchain {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         Ok(Self {
             rustc: parse_verbose_version(&run_version(rustc)?),
-            cargo: parse_verbose_version(&run_version(crate::cargo_build::cargo_program())?),
+            cargo: parse_verbose_version(&run_version(super::cargo_build::cargo_program())?),
         })
     }
 
@@ -347,7 +347,7 @@ fn resolved_dependencies(input: &ProvenanceInput<'_>) -> Vec<ResourceDescriptor>
             ..ResourceDescriptor::default()
         });
     }
-    for component in &input.graph.components {
+    for component in input.graph.components() {
         let mut digest = BTreeMap::new();
         if let Some(sha256) = &component.sha256 {
             digest.insert("sha256".to_owned(), sha256.as_str().to_owned());

@@ -1,14 +1,15 @@
-//! Key-based verification of bundles and envelopes: signature, statement, subjects, expectations.
+//! The one verification entry point for bundles and envelopes: signature (by a
+//! [`Verifier`]), statement, subjects, expectations.
 //!
-//! The checks mirror what cosign and `@sigstore/verify` require of a public-key DSSE bundle
-//! (exactly one signature over the PAE, in-toto payload type) and then what `cargo attest verify`
-//! promises: each artifact's SHA-256 is a subject, and every given expectation holds.
+//! The checks mirror what cosign and `@sigstore/verify` require of a DSSE bundle (exactly one
+//! signature over the PAE, in-toto payload type) and then what `cargo attest verify` promises:
+//! each artifact's SHA-256 is a subject, and every given expectation holds.
 
 use serde_json::Value;
 
-use crate::envelope::SignedDocument;
-use crate::keys::VerifyingKey;
-use crate::statement::{PAYLOAD_TYPE, SLSA_PROVENANCE_V1, STATEMENT_TYPE};
+use super::Verifier;
+use super::envelope::SignedDocument;
+use super::statement::{PAYLOAD_TYPE, SLSA_PROVENANCE_V1, STATEMENT_TYPE};
 
 /// What the verifier must find, beyond a valid signature.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,11 +43,11 @@ pub struct Verified {
     pub subject_count: usize,
 }
 
-/// Verifies a signed document against a key, artifacts and expectations; on failure every
-/// reason found is returned.
+/// Verifies a signed document with a verifier, against artifacts and expectations; on failure
+/// every reason found is returned.
 pub fn verify(
     document: &SignedDocument,
-    key: &VerifyingKey,
+    verifier: &dyn Verifier,
     artifacts: &[Artifact],
     expectations: &Expectations,
 ) -> Result<Verified, Vec<String>> {
@@ -57,12 +58,7 @@ pub fn verify(
             envelope.payload_type
         )]);
     }
-    if !key.verify(&envelope.pae(), envelope.signature.sig.as_bytes()) {
-        return Err(vec![format!(
-            "the signature does not verify with the given key (key id {})",
-            key.key_id()
-        )]);
-    }
+    verifier.verify_signature(document)?;
     let statement: Value = serde_json::from_slice(envelope.payload.as_bytes())
         .map_err(|e| vec![format!("the signed payload is not JSON: {e}")])?;
 
@@ -242,14 +238,15 @@ fn normalise_repository(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::sign;
-    use crate::keys::{KeyAlgorithm, Signer, SigningKey};
+    use crate::signing::Signer;
+    use crate::signing::envelope::sign;
+    use crate::signing::keys::{KeyAlgorithm, SigningKey};
 
     fn signed(statement: &Value, key: &SigningKey) -> SignedDocument {
         let payload = serde_json::to_vec(statement).unwrap();
         SignedDocument {
             envelope: sign(&payload, PAYLOAD_TYPE, key).unwrap(),
-            from_bundle: true,
+            material: None,
         }
     }
 

@@ -1,0 +1,154 @@
+//! CycloneDX JSON, specification 1.5, 1.6 and 1.7: the writer ([`write`]), the reader of
+//! components ([`read`]) and, with the `validate` feature, the NTIA checks (`check`).
+
+#[cfg(feature = "validate")]
+pub(crate) mod check;
+pub mod read;
+pub mod write;
+
+use super::{FormatVersion, SbomFormat};
+
+/// The CycloneDX JSON format.
+pub static FORMAT: SbomFormat = SbomFormat {
+    id: "cyclonedx-json",
+    name: "CycloneDX",
+    summary: "CycloneDX JSON (see --spec-version)",
+    a_name: "a CycloneDX",
+    absent: "no bomFormat",
+    extension: "cdx.json",
+    media_type: "application/vnd.cyclonedx+json",
+    predicate_type: "https://cyclonedx.org/bom",
+    versions: &[
+        FormatVersion {
+            name: "1.5",
+            declared: "1.5",
+            #[cfg(feature = "validate")]
+            schema: &schemas::V1_5,
+        },
+        FormatVersion {
+            name: "1.6",
+            declared: "1.6",
+            #[cfg(feature = "validate")]
+            schema: &schemas::V1_6,
+        },
+        FormatVersion {
+            name: "1.7",
+            declared: "1.7",
+            #[cfg(feature = "validate")]
+            schema: &schemas::V1_7,
+        },
+    ],
+    // The version most consumers read today.
+    default_version: "1.6",
+    version_field: "CycloneDX specVersion",
+    declared,
+    // Components are read the same way from every CycloneDX version.
+    reads: |_| Ok(()),
+    write: write::render,
+    components: read::components,
+    root: read::root,
+    #[cfg(feature = "validate")]
+    check: check::check_cyclonedx,
+};
+
+/// `bomFormat: "CycloneDX"` and the `specVersion` as written.
+fn declared(
+    document: &serde_json::Map<String, serde_json::Value>,
+) -> Option<Result<String, String>> {
+    let format = document.get("bomFormat")?;
+    if format.as_str() != Some("CycloneDX") {
+        let shown: String = format.to_string().chars().take(40).collect();
+        return Some(Err(format!("bomFormat is {shown}, not \"CycloneDX\"")));
+    }
+    Some(
+        document
+            .get("specVersion")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| "a CycloneDX document without a specVersion string".to_owned()),
+    )
+}
+
+/// CycloneDX specification versions, for what differs between them in the writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CycloneDxVersion {
+    /// 1.5
+    V1_5,
+    /// 1.6
+    V1_6,
+    /// 1.7
+    V1_7,
+}
+
+impl CycloneDxVersion {
+    /// The `specVersion` string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycloneDxVersion::V1_5 => "1.5",
+            CycloneDxVersion::V1_6 => "1.6",
+            CycloneDxVersion::V1_7 => "1.7",
+        }
+    }
+
+    /// Parses a `specVersion` string.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "1.5" => Some(Self::V1_5),
+            "1.6" => Some(Self::V1_6),
+            "1.7" => Some(Self::V1_7),
+            _ => None,
+        }
+    }
+
+    /// This version as a [`super::Format`] to write.
+    pub fn format(self) -> super::Format {
+        FORMAT
+            .version(self.as_str())
+            .unwrap_or_else(|| FORMAT.default_format())
+    }
+}
+
+/// The official schemas (see `cargo-sbom/schemas/README.md` for sources and licences).
+#[cfg(feature = "validate")]
+mod schemas {
+    use crate::format::schema::Schema;
+
+    /// The base URI of the CycloneDX schemas (their `$id`s), against which their relative
+    /// `$ref`s such as `spdx.SNAPSHOT.schema.json` resolve.
+    const BASE: &str = "http://cyclonedx.org/schema/";
+
+    /// The schemas the CycloneDX schemas reference, under the file names they use.
+    const SHARED: &[(&str, &str)] = &[
+        (
+            "spdx.SNAPSHOT.schema.json",
+            include_str!("../../../schemas/spdx.SNAPSHOT.schema.json"),
+        ),
+        (
+            "jsf-0.82.SNAPSHOT.schema.json",
+            include_str!("../../../schemas/jsf-0.82.SNAPSHOT.schema.json"),
+        ),
+        (
+            "cryptography-defs.SNAPSHOT.schema.json",
+            include_str!("../../../schemas/cryptography-defs.SNAPSHOT.schema.json"),
+        ),
+    ];
+
+    pub(super) static V1_5: Schema = Schema::with_references(
+        "CycloneDX 1.5",
+        include_str!("../../../schemas/bom-1.5.SNAPSHOT.schema.json"),
+        BASE,
+        SHARED,
+    );
+    pub(super) static V1_6: Schema = Schema::with_references(
+        "CycloneDX 1.6",
+        include_str!("../../../schemas/bom-1.6.SNAPSHOT.schema.json"),
+        BASE,
+        SHARED,
+    );
+    pub(super) static V1_7: Schema = Schema::with_references(
+        "CycloneDX 1.7",
+        include_str!("../../../schemas/bom-1.7.SNAPSHOT.schema.json"),
+        BASE,
+        SHARED,
+    );
+}

@@ -1,0 +1,83 @@
+//! Reading a CycloneDX document back: its components (the root and nested ones included) and
+//! the component it describes.
+
+use serde_json::Value;
+
+use crate::format::{SbomComponent, string};
+
+/// `metadata.component` and `components`, nested components included, in document order.
+pub fn components(document: &Value) -> Vec<SbomComponent> {
+    fn walk(component: &Value, out: &mut Vec<SbomComponent>) {
+        if !component.is_object() {
+            return;
+        }
+        out.push(entry(component));
+        let children = component.get("components").and_then(Value::as_array);
+        for child in children.into_iter().flatten() {
+            walk(child, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(root) = document.get("metadata").and_then(|m| m.get("component")) {
+        walk(root, &mut out);
+    }
+    let components = document.get("components").and_then(Value::as_array);
+    for component in components.into_iter().flatten() {
+        walk(component, &mut out);
+    }
+    out
+}
+
+/// The name and version of `metadata.component`.
+pub fn root(document: &Value) -> Option<(String, String)> {
+    let component = document.pointer("/metadata/component")?;
+    let text = |key: &str| {
+        component
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some((text("name")?, text("version")?))
+}
+
+/// One component: several licenses are combined with `AND`, the SHA-256 is lower-cased.
+fn entry(component: &Value) -> SbomComponent {
+    let licenses: Vec<String> = component
+        .get("licenses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|choice| {
+            string(choice.get("expression")).or_else(|| {
+                let license = choice.get("license")?;
+                string(license.get("id")).or_else(|| string(license.get("name")))
+            })
+        })
+        .collect();
+    let license = match licenses.len() {
+        0 => None,
+        1 => licenses.into_iter().next(),
+        _ => Some(
+            licenses
+                .iter()
+                .map(|l| format!("({l})"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+    };
+    let sha256 = component
+        .get("hashes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|h| h.get("alg").and_then(Value::as_str) == Some("SHA-256"))
+        .and_then(|h| string(h.get("content")))
+        .map(|h| h.to_ascii_lowercase());
+    SbomComponent {
+        name: string(component.get("name")).unwrap_or_default(),
+        version: string(component.get("version")).unwrap_or_default(),
+        purl: string(component.get("purl")),
+        license,
+        sha256,
+    }
+}

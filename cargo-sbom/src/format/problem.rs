@@ -1,0 +1,73 @@
+//! One problem found in a document, and the helpers the format checks share to locate and
+//! word it.
+
+use serde_json::Value;
+
+/// One problem found in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Where: a JSON pointer or a component reference.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `location`.
+    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The longest message kept from the schema validator, in characters.
+pub const MAX_MESSAGE: usize = 300;
+
+/// Cuts `text` to about `max` characters, keeping its beginning and its end (where validator
+/// messages such as "… has non-unique elements" say what is wrong) and how much was left out.
+pub fn truncate(text: &str, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text.to_owned();
+    }
+    let tail = max / 3;
+    let head: String = text.chars().take(max - tail).collect();
+    let end: String = text.chars().skip(total - tail).collect();
+    format!("{head} … ({} characters left out) … {end}", total - max)
+}
+
+/// A non-empty (after trimming) string value.
+pub fn text(value: Option<&Value>) -> Option<&str> {
+    value
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Whether the value is an array with at least one element.
+pub fn non_empty_array(value: Option<&Value>) -> bool {
+    value
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+}
+
+/// `"/components/3 (serde 1.0.200)"`: a pointer, with the name and version when known.
+pub fn component_location(pointer: &str, component: &Value) -> String {
+    let version = text(component.get("version")).or_else(|| text(component.get("versionInfo")));
+    match (text(component.get("name")), version) {
+        (Some(name), Some(version)) => format!(
+            "{pointer} ({} {})",
+            truncate(name, 80),
+            truncate(version, 40)
+        ),
+        (Some(name), None) => format!("{pointer} ({})", truncate(name, 80)),
+        _ => pointer.to_owned(),
+    }
+}
