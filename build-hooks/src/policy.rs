@@ -2,7 +2,7 @@
 //!
 //! The rules that declare themselves fit for build time ([`build_time_rules`]: `sources`,
 //! `advisories` (only when a RustSec database is available offline), `licenses`, `bans` and
-//! `lockfile`) run from the same code as `cargo attest check` ([`cargo_attest::policy::run`])
+//! `lockfile`) run from the same code as `cargo attest check` ([`cargo_attest::policy::run()`])
 //! and on the same `attest.toml` (the workspace root's), for the package being built with its
 //! enabled features and target. Nothing is fetched and nothing is written (the build script's
 //! own `OUT_DIR` included).
@@ -23,7 +23,9 @@ pub const ADVISORY_DB_ENV: &str = "CARGO_ATTEST_ADVISORY_DB";
 
 /// The rules run at build time (those whose definition says so), in report order.
 pub fn build_time_rules() -> Vec<RuleId> {
-    RuleId::all().filter(|rule| rule.def().build_time).collect()
+    cargo_attest::policy::rules::all()
+        .filter(|rule| rule.def().build_time)
+        .collect()
 }
 
 /// The policy of `attest.toml`, checked during the build.

@@ -12,7 +12,7 @@
 //! need that lock and the network. The lockfile is already written by the outer cargo, so the
 //! inner one reads it unchanged.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -315,6 +315,14 @@ impl Sbom {
     /// describe a package `cargo metadata` does not know.
     fn as_built(&self, graph: &ResolvedGraph, precursors: &[Precursor]) -> ResolvedGraph {
         let linked_only = !self.include_build_deps;
+        // Older cargo wrote other package id forms: those are matched on name and version.
+        // (The first of two packages with one name and version, as the graph orders them.)
+        let mut by_name: BTreeMap<(&str, &str), &PackageId> = BTreeMap::new();
+        for c in graph.components() {
+            by_name
+                .entry((c.name.as_str(), c.version.as_str()))
+                .or_insert(&c.package_id);
+        }
         let mut built: BTreeSet<PackageId> = BTreeSet::new();
         for precursor in precursors {
             for index in precursor.reachable(linked_only) {
@@ -324,17 +332,13 @@ impl Sbom {
                     built.insert(package);
                     continue;
                 }
-                // Older cargo wrote other package id forms: match on name and version.
                 let spec = PackageSpec::parse(id);
-                let same = spec.as_ref().and_then(|spec| {
-                    graph
-                        .components()
-                        .iter()
-                        .find(|c| c.name == spec.name && c.version == spec.version)
-                });
+                let same = spec
+                    .as_ref()
+                    .and_then(|spec| by_name.get(&(spec.name.as_str(), spec.version.as_str())));
                 match same {
-                    Some(component) => {
-                        built.insert(component.package_id.clone());
+                    Some(package) => {
+                        built.insert((*package).clone());
                     }
                     None => println!(
                         "cargo:warning=build_hooks: {id} is in cargo's SBOM precursor but not in \

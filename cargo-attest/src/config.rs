@@ -16,6 +16,9 @@ use toml::de::{DeTable, ValueDeserializer};
 
 use crate::error::{Error, Result};
 
+/// The configuration file name, at the workspace root.
+pub const FILE_NAME: &str = "attest.toml";
+
 /// The value of a section: what [`SectionDef`] parses into.
 pub trait Section: DeserializeOwned + Default + fmt::Debug + Send + Sync + 'static {}
 
@@ -229,7 +232,7 @@ impl Config {
             path: self
                 .path()
                 .map(Path::to_owned)
-                .unwrap_or_else(|| PathBuf::from(crate::attest_toml::FILE_NAME)),
+                .unwrap_or_else(|| PathBuf::from(FILE_NAME)),
             line: self.key_line(key_path),
             reason,
         }

@@ -1,10 +1,9 @@
-//! What every SBOM format shares: the document options (format, timestamp, lifecycle), the
-//! tool, and content-derived identifiers.
+//! What every SBOM format shares: the timestamp, the lifecycle, the tool, and content-derived
+//! identifiers.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
-use crate::format::Format;
 
 /// When in the software's life the SBOM was made (CycloneDX `lifecycles.phase`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,17 +62,6 @@ impl Timestamp {
     pub fn rfc3339(self) -> String {
         humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(self.0)).to_string()
     }
-}
-
-/// Options for writing one document.
-#[derive(Clone, Copy, Debug)]
-pub struct DocumentOptions {
-    /// The format.
-    pub format: Format,
-    /// The creation time.
-    pub timestamp: Timestamp,
-    /// The lifecycle phase.
-    pub lifecycle: Lifecycle,
 }
 
 /// Whether `text` looks like an absolute URL (`scheme://…`) that consumers can follow.

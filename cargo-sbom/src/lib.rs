@@ -49,10 +49,10 @@ pub mod spanned;
 pub mod validate;
 
 pub use cargo::CargoNetwork;
-pub use document::{DocumentOptions, Lifecycle, Timestamp};
+pub use document::{Lifecycle, Timestamp};
 pub use error::{Error, Result};
 pub use format::cyclonedx::CycloneDxVersion;
-pub use format::{FORMATS, Format, SbomFormat};
+pub use format::{DocumentOptions, FORMATS, Format, SbomFormat};
 pub use graph::{
     Component, ComponentId, ComponentSource, Edge, EdgeKind, FeatureSelection, PackageId,
     PackageSelection, ResolveOptions, ResolvedGraph, Subject, Usage, Workspace,

@@ -913,6 +913,25 @@ pub fn tree_snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Runs the third-party checker `checker` (e.g. `check-bundle`) of the harness at `verify` with
 /// `args`, and asserts it passed: exit 0 and a `PASS` line.
 #[track_caller]
+pub fn assert_sarif_is_clean(verify: &Path, sarif: &Path) {
+    assert!(
+        sarif.extension().is_some_and(|e| e == "sarif"),
+        "{}: the SARIF Multitool checks `.sarif` files only",
+        sarif.display()
+    );
+    let output = Command::new(verify.join("check-sarif"))
+        .arg(sarif)
+        .output()
+        .unwrap_or_else(|e| panic!("run check-sarif: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("PASS") && stdout.contains("(no findings)"),
+        "check-sarif {}: not free of errors and warnings:\n{stdout}",
+        sarif.display()
+    );
+}
+
+/// Runs a checker of the verification harness and fails the test unless it prints `PASS`.
 pub fn assert_checker_passes(verify: &Path, checker: &str, args: &[&Path]) {
     let output = Command::new(verify.join(checker))
         .args(args)

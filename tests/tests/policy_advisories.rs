@@ -142,6 +142,24 @@ impl Run {
     }
 }
 
+/// The advisories rule through the policy run, with the default configuration.
+fn advisories_of(
+    workspace: &Workspace,
+    graph: &ResolvedGraph,
+    options: &PolicyOptions,
+) -> Vec<Finding> {
+    let config = attest_toml::defaults();
+    policy::run(
+        workspace,
+        graph,
+        &config,
+        options,
+        &[advisories::RULE.rule_id()],
+    )
+    .unwrap()
+    .findings
+}
+
 fn codes(findings: &[Finding]) -> BTreeSet<(String, Severity)> {
     findings
         .iter()
@@ -717,7 +735,6 @@ fn real_snapshot_against_this_workspace() {
             },
         )
         .unwrap();
-    let config = attest_toml::defaults();
     let options = PolicyOptions {
         offline: true,
         advisory_db: Some(db_path.clone()),
@@ -725,15 +742,7 @@ fn real_snapshot_against_this_workspace() {
         ..PolicyOptions::default()
     };
     let started = Instant::now();
-    let findings = policy::run(
-        &workspace,
-        &graph,
-        &config,
-        &options,
-        &[advisories::RULE.rule_id()],
-    )
-    .unwrap()
-    .findings;
+    let findings = advisories_of(&workspace, &graph, &options);
     eprintln!(
         "advisories: {} crates, {} findings, {:?} (database load included)",
         graph.components().len(),
@@ -853,7 +862,6 @@ fn real_snapshot_finds_known_advisories() {
     let root = scratch_dir().join("policy-advisories-real");
     copy_dir(&fixtures_dir().join("policy-advisories/real"), &root);
     let loaded = load(&root);
-    let config = attest_toml::defaults();
     let mut graph = loaded.graph.clone();
     graph.target = LINUX.to_owned();
     let options = PolicyOptions {
@@ -862,15 +870,7 @@ fn real_snapshot_finds_known_advisories() {
         environment: env(None),
         ..PolicyOptions::default()
     };
-    let findings = policy::run(
-        &loaded.workspace,
-        &graph,
-        &config,
-        &options,
-        &[advisories::RULE.rule_id()],
-    )
-    .unwrap()
-    .findings;
+    let findings = advisories_of(&loaded.workspace, &graph, &options);
     let found: BTreeSet<(String, String, Severity)> = findings
         .iter()
         .map(|f| (f.code.to_string(), crate_of(f).0, f.severity))

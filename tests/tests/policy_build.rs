@@ -14,7 +14,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use cargo_attest::attest_toml;
-use cargo_attest::policy::binary::{self, ElfPie, Hardening, Relro};
+use cargo_attest::policy::rules::binary_hardening::inspect::{
+    self as binary, ElfPie, Hardening, Relro,
+};
 use cargo_attest::policy::rules::{binary_hardening, build_settings, code};
 use cargo_attest::policy::{Finding, Location, PolicyContext, PolicyOptions, RuleDef, Severity};
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, Workspace};

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use integration_tests::{
-    attest_command, fixtures_dir, git_in, repo_root, write_app_util_workspace, write_file,
+    assert_sarif_is_clean, attest_command, fixtures_dir, git_in, repo_root, verify_dir,
+    write_app_util_workspace, write_file,
 };
 use serde_json::Value;
 
@@ -481,6 +482,57 @@ fn sarif_report_is_valid_sarif_2_1_0() {
         dirty["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "util/src/lib.rs"
     );
+    // A finding on a whole file covers its lines (GitHub shows a region, not a file-level alert).
+    assert_eq!(
+        dirty["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({ "startLine": 1, "endLine": 2 })
+    );
+
+    // What GitHub code scanning needs of every rule: a name that is not its id, descriptions,
+    // help and a reference page; of every result: a region and a stable fingerprint.
+    for rule in driver["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        let name = rule["name"].as_str().expect("name");
+        assert!(
+            !name.eq_ignore_ascii_case(&id.replace('-', "")),
+            "{id}: {name}"
+        );
+        for key in ["shortDescription", "fullDescription"] {
+            assert!(
+                rule[key]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{id} {key}"
+            );
+        }
+        assert!(rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string());
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://github.com/cargo-attest/cargo-attest/blob/main/docs/rules/{id}.md")
+        );
+        assert!(
+            repo_root().join(format!("docs/rules/{id}.md")).is_file(),
+            "{id}: no reference page"
+        );
+    }
+    for result in results {
+        assert!(result["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64());
+        assert!(result["partialFingerprints"]["cargoAttestFinding/v1"].is_string());
+    }
+    let again = ws.check(&["--format", "sarif", "lockfile", "source-control"]);
+    let again: Value = serde_json::from_slice(&again.0.stdout).expect("SARIF is JSON");
+    let prints = |log: &Value| -> Vec<Value> {
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["partialFingerprints"].clone())
+            .collect()
+    };
+    assert_eq!(prints(&log), prints(&again), "fingerprints are stable");
+
+    // GitHub's upload rules and the SARIF Multitool.
+    if let Some(verify) = verify_dir("check-sarif") {
+        assert_sarif_is_clean(&verify, &out);
+    }
 }
 
 #[test]
@@ -494,21 +546,12 @@ fn every_rule_runs_and_reports() {
         .iter()
         .filter_map(|r| r["id"].as_str())
         .collect();
-    assert_eq!(
-        ids,
-        [
-            "sources",
-            "advisories",
-            "yanked",
-            "licenses",
-            "bans",
-            "lockfile",
-            "source-control",
-            "build-settings",
-            "binary-hardening",
-            "code"
-        ]
-    );
+    // Every rule of the registry, in its order.
+    let registry: Vec<&str> = cargo_attest::policy::rules::all()
+        .map(|rule| rule.as_str())
+        .collect();
+    assert_eq!(ids, registry);
+    assert!(ids.len() >= 10, "{ids:?}");
     assert!(codes(&report, "lockfile").is_empty(), "{report:#}");
     assert!(codes(&report, "source-control").is_empty(), "{report:#}");
 }

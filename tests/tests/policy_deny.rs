@@ -544,22 +544,29 @@ fn sources_passing_config_with_a_pinned_allowed_git_dependency() {
 
 // --- the command line -----------------------------------------------------------------------
 
-/// Runs `cargo attest check --offline --workspace --format json --config CONFIG licenses bans
-/// sources` in the fixture and returns the exit code and the report.
-fn cli(loaded: &Loaded, name: &str, config: &str) -> (Option<i32>, serde_json::Value) {
-    let path = scratch_dir().join(format!("{name}.toml"));
-    std::fs::write(&path, config).expect("write the configuration");
-    let output = integration_tests::attest_command(&loaded.root)
+/// `cargo attest check --offline --workspace --format FORMAT --config CONFIG` in the fixture.
+fn check_command(loaded: &Loaded, format: &str, config: &Path) -> std::process::Command {
+    let mut command = integration_tests::attest_command(&loaded.root);
+    command
         .args([
             "attest",
             "check",
             "--offline",
             "--workspace",
             "--format",
-            "json",
+            format,
         ])
         .arg("--config")
-        .arg(&path)
+        .arg(config);
+    command
+}
+
+/// Runs `cargo attest check --offline --workspace --format json --config CONFIG licenses bans
+/// sources` in the fixture and returns the exit code and the report.
+fn cli(loaded: &Loaded, name: &str, config: &str) -> (Option<i32>, serde_json::Value) {
+    let path = scratch_dir().join(format!("{name}.toml"));
+    std::fs::write(&path, config).expect("write the configuration");
+    let output = check_command(loaded, "json", &path)
         .args(["licenses", "bans", "sources"])
         .output()
         .expect("run cargo-attest check");
@@ -570,6 +577,37 @@ fn cli(loaded: &Loaded, name: &str, config: &str) -> (Option<i32>, serde_json::V
         )
     });
     (output.status.code(), report)
+}
+
+#[test]
+fn sarif_of_the_fixture_is_what_code_scanning_takes() {
+    let loaded = loaded(GitPin::DefaultBranch);
+    let config = scratch_dir().join("sarif.toml");
+    std::fs::write(
+        &config,
+        format!("{LICENSES_FAILING}\n[bans]\nmultiple-versions = \"deny\"\n"),
+    )
+    .expect("write the configuration");
+    let out = scratch_dir().join("policy-deny.sarif");
+    let output = check_command(loaded, "sarif", &config)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run cargo-attest check");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let log = integration_tests::read_json(&out);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 5, "{log:#}");
+    for result in results {
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert!(
+            region["startLine"].as_u64().is_some_and(|l| l >= 1),
+            "{result:#}"
+        );
+    }
+    if let Some(verify) = integration_tests::verify_dir("check-sarif") {
+        integration_tests::assert_sarif_is_clean(&verify, &out);
+    }
 }
 
 #[test]

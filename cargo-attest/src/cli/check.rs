@@ -112,8 +112,8 @@ pub(super) struct InitArgs {
 
 /// A rule id as written in reports (`lockfile`, `source-control`, …).
 fn parse_rule(text: &str) -> Result<RuleId, String> {
-    RuleId::parse(text).ok_or_else(|| {
-        let names: Vec<&str> = RuleId::all().map(RuleId::as_str).collect();
+    policy::rules::by_id(text).ok_or_else(|| {
+        let names: Vec<&str> = policy::rules::all().map(RuleId::as_str).collect();
         format!("unknown rule `{text}` (rules: {})", names.join(", "))
     })
 }

@@ -162,9 +162,8 @@ pub fn last_updated(path: &Path) -> Option<SystemTime> {
 /// The commit time of `HEAD` of the checkout at `path`, in seconds since the epoch.
 #[cfg(feature = "git")]
 fn head_commit_time(path: &Path) -> Option<u64> {
-    let repo = git2::Repository::open(path).ok()?;
-    let commit = repo.head().and_then(|h| h.peel_to_commit()).ok()?;
-    u64::try_from(commit.time().seconds()).ok()
+    let head = crate::git::Repo::open(path).ok()?.head().ok()??;
+    Some(head.time)
 }
 
 /// The commit time of `HEAD` of the checkout at `path`, from the `git` command (a local read):

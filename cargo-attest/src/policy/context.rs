@@ -11,8 +11,9 @@ use cargo_sbom::{ComponentId, ResolvedGraph, Workspace};
 use guppy::graph::PackageMetadata;
 
 use super::advisory_db::Environment;
-use super::finding::{FileLine, Location, Severity};
+use super::level::Severity;
 use super::locate;
+use super::location::{FileLine, Location};
 use crate::config::Config;
 
 /// How a policy run is asked for: the same for `cargo attest check`, `release`, `ssdf` and the
@@ -46,7 +47,7 @@ impl Default for PolicyOptions {
     }
 }
 
-/// Everything a rule may read. Built once per run by [`super::run`].
+/// Everything a rule may read. Built once per run by [`super::run()`].
 pub struct PolicyContext<'a> {
     /// The loaded workspace (package graph, manifests).
     pub workspace: &'a Workspace,
@@ -130,7 +131,7 @@ impl<'a> PolicyContext<'a> {
             let metadata = self.package(from)?;
             let dep_name = metadata
                 .direct_links()
-                .find(|l| l.to().id() == &target.package_id)
+                .find(|l| *l.to().id() == target.package_id)
                 .map_or(target.name.as_str(), |l| l.dep_name());
             self.dependency_location(metadata.manifest_path().as_std_path(), dep_name)
         })

@@ -1,9 +1,28 @@
-//! The one configured level of every rule and kind of finding: `"deny"`, `"warn"` or
-//! `"allow"` in `attest.toml` (cargo-deny's lint levels), and what it makes of a finding.
+//! How bad a finding is ([`Severity`]), and the one configured level of every rule and kind of
+//! finding ([`LintLevel`]: `"deny"`, `"warn"` or `"allow"` in `attest.toml`, cargo-deny's lint
+//! levels).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{PolicyContext, Severity};
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Fails the check (exit 1).
+    Deny,
+    /// Reported; the check still passes.
+    Warn,
+}
+
+impl Severity {
+    /// `deny` or `warn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Deny => "deny",
+            Severity::Warn => "warn",
+        }
+    }
+}
 
 /// How a kind of finding is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -34,13 +53,10 @@ impl LintLevel {
 }
 
 /// The severity of a rule whose level is optional (`severity = …` of the context rules): the
-/// configured level, else the context severity (warn; deny under `--strict`). `None` when the
-/// rule is set to `allow`.
-pub fn severity_or_context(
-    configured: Option<LintLevel>,
-    context: &PolicyContext<'_>,
-) -> Option<Severity> {
-    configured.map_or(Some(context.context_severity()), LintLevel::severity)
+/// configured level, else `context` (the context severity: warn, deny under `--strict`). `None`
+/// when the rule is set to `allow`.
+pub fn severity_or_context(configured: Option<LintLevel>, context: Severity) -> Option<Severity> {
+    configured.map_or(Some(context), LintLevel::severity)
 }
 
 /// Whether a rule with an optional level denies: the level, else the release context.

@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use cargo_sbom::spanned::TomlFile;
 use serde_json::{Value, json};
 
-use super::finding::{FileLine, Finding, Location, Severity};
+use super::level::Severity;
 use super::locate;
+use super::location::{FileLine, Location};
+use super::rule::Finding;
 use super::rule::{RuleDef, RuleId};
 
 /// The SARIF schema URI written into reports.
@@ -367,10 +369,11 @@ fn fingerprint(finding: &Finding) -> String {
 /// work tree's root or outside git).
 #[cfg(feature = "git")]
 fn uri_prefix(root: &Path) -> String {
-    git2::Repository::discover(root)
+    crate::git::Repo::discover(root)
         .ok()
+        .flatten()
         .and_then(|repository| {
-            let workdir = repository.workdir()?.canonicalize().ok()?;
+            let workdir = repository.workdir()?;
             let root = root.canonicalize().ok()?;
             let relative = root.strip_prefix(&workdir).ok()?;
             let parts: Vec<String> = relative

@@ -1,17 +1,24 @@
-//! What a policy rule declares about itself ([`RuleDef`]), and its typed id ([`RuleId`]).
+//! What a policy rule declares about itself ([`RuleDef`]), its typed id ([`RuleId`]), and what
+//! it finds ([`Finding`], with one of the typed codes every rule declares with `codes!`).
 //!
 //! Each rule module under [`super::rules`] owns one `pub static RULE: RuleDef`; the registry
 //! [`super::rules::RULES`] lists them in report order. Everything else is derived from it: the
 //! rules that run, the sections `cargo attest init` writes, the SSDF mapping and enforcement,
 //! the build-time set, the SARIF rule metadata and the rule reference (`docs/rules/`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::context::PolicyContext;
-use super::finding::{CodeDef, Finding};
-use super::rules::RULES;
+use super::level::Severity;
+use super::location::Location;
 use crate::config::{AnySection, Config};
 use crate::error::Result;
+
+/// A rule's check: reads the context, returns findings. An `Err` is an input or configuration
+/// error (exit 2), never a policy violation.
+pub type Check = fn(&PolicyContext<'_>) -> Result<Vec<Finding>>;
 
 /// Everything about one rule.
 pub struct RuleDef {
@@ -39,7 +46,7 @@ pub struct RuleDef {
     pub enforcing: fn(&Config, bool) -> bool,
     /// The check; `None` when this build of the library lacks what it needs (the `git` or
     /// `attest` feature).
-    pub check: Option<fn(&PolicyContext<'_>) -> Result<Vec<Finding>>>,
+    pub check: Option<Check>,
 }
 
 impl RuleDef {
@@ -57,7 +64,8 @@ impl RuleDef {
     }
 }
 
-/// A rule, by id: compared and printed as its id, ordered as the registry lists the rules.
+/// A rule, by id: compared, ordered and printed as its id (reports order rules as the registry
+/// lists them: [`super::rules::rank`]).
 #[derive(Clone, Copy)]
 pub struct RuleId(&'static RuleDef);
 
@@ -70,27 +78,6 @@ impl RuleId {
     /// Everything the rule declares.
     pub fn def(self) -> &'static RuleDef {
         self.0
-    }
-
-    /// The rule with this id.
-    pub fn parse(text: &str) -> Option<RuleId> {
-        RULES
-            .iter()
-            .find(|rule| rule.id == text)
-            .map(|rule| rule.rule_id())
-    }
-
-    /// Every rule, in report order.
-    pub fn all() -> impl Iterator<Item = RuleId> {
-        RULES.iter().map(|rule| rule.rule_id())
-    }
-
-    /// The rule's position in the registry (report order).
-    fn position(self) -> usize {
-        RULES
-            .iter()
-            .position(|rule| rule.id == self.0.id)
-            .unwrap_or(usize::MAX)
     }
 }
 
@@ -128,7 +115,7 @@ impl PartialOrd for RuleId {
 
 impl Ord for RuleId {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.position(), self.as_str()).cmp(&(other.position(), other.as_str()))
+        self.as_str().cmp(other.as_str())
     }
 }
 
@@ -140,3 +127,198 @@ impl Serialize for RuleId {
         serializer.serialize_str(self.as_str())
     }
 }
+
+/// One thing a rule found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Finding {
+    /// Deny or warn.
+    pub severity: Severity,
+    /// The rule.
+    pub rule: RuleId,
+    /// What it is about.
+    pub location: Location,
+    /// What kind of finding it is: one of the rule's codes (an advisory id for advisories).
+    pub code: FindingCode,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// The SSDF tasks of the finding's rule.
+    pub fn ssdf_tasks(&self) -> &'static [&'static str] {
+        self.rule.def().ssdf_tasks
+    }
+}
+
+/// The code of a finding: one of its rule's `codes!` (an advisory finding carries the
+/// advisory's id). Compares with the rule's typed code and with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FindingCode {
+    /// The rule's code.
+    code: &'static str,
+    /// The text shown instead, when the code stands for an id (an advisory's).
+    id: Option<Cow<'static, str>>,
+}
+
+impl FindingCode {
+    /// The code as written in reports.
+    pub fn as_str(&self) -> &str {
+        self.id.as_deref().unwrap_or(self.code)
+    }
+
+    /// The rule's code this finding is of (`advisory` for every advisory id).
+    pub fn kind(&self) -> &'static str {
+        self.code
+    }
+
+    /// A code that stands for an id, such as an advisory's: reported as the id.
+    pub fn with_id(code: impl RuleCode, id: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code: code.as_str(),
+            id: Some(id.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialOrd for FindingCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FindingCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str()
+            .cmp(other.as_str())
+            .then_with(|| self.code.cmp(other.code))
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for FindingCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for FindingCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<C: RuleCode> PartialEq<C> for FindingCode {
+    fn eq(&self, other: &C) -> bool {
+        self.code == other.as_str()
+    }
+}
+
+impl From<&'static CodeDef> for FindingCode {
+    fn from(def: &'static CodeDef) -> Self {
+        Self {
+            code: def.code,
+            id: None,
+        }
+    }
+}
+
+impl<C: RuleCode> From<C> for FindingCode {
+    fn from(code: C) -> Self {
+        Self {
+            code: code.as_str(),
+            id: None,
+        }
+    }
+}
+
+/// A rule's finding codes: an enum declared with `codes!`.
+pub trait RuleCode: Copy + 'static {
+    /// The code as written in reports and `allow` lists.
+    fn as_str(self) -> &'static str;
+}
+
+/// A finding code and what it means, for the rule reference and SARIF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeDef {
+    /// The code (`unknown-registry`; `RUSTSEC-YYYY-NNNN` stands for any advisory id).
+    pub code: &'static str,
+    /// What a finding with this code means (the variant's documentation).
+    pub meaning: &'static str,
+}
+
+impl CodeDef {
+    /// The meaning as one line.
+    pub fn meaning(&self) -> String {
+        self.meaning
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Declares a rule's finding codes: an enum whose every variant is written as a string code and
+/// documented with what it means. Generates the enum, [`RuleCode`], `Code::ALL` and
+/// `Code::DEFS` (the codes with their meanings, for the rule reference and SARIF).
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[doc = $doc:literal])+
+                $variant:ident = $code:literal,
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(
+                $(#[doc = $doc])+
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every code with what it means.
+            pub const DEFS: &'static [$crate::policy::rule::CodeDef] = &[$(
+                $crate::policy::rule::CodeDef {
+                    code: $code,
+                    meaning: concat!($($doc, "\n"),+),
+                }
+            ),+];
+
+            /// Parses a code as written.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::policy::rule::RuleCode for $name {
+            fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use codes;

@@ -32,14 +32,14 @@ pub fn run(
     selected: &[RuleId],
 ) -> Result<PolicyRun> {
     let context = PolicyContext::new(workspace, graph, config, options);
-    let rules: Vec<RuleId> = RuleId::all()
+    let rules: Vec<RuleId> = super::rules::all()
         .filter(|rule| selected.is_empty() || selected.contains(rule))
         .collect();
     let mut findings = Vec::new();
     for rule in &rules {
         findings.extend(rule.def().run(&context)?);
     }
-    findings.sort();
+    sort(&mut findings);
     Ok(PolicyRun { findings, rules })
 }
 
@@ -76,6 +76,16 @@ pub fn check_workspace(check: &WorkspaceCheck<'_>) -> Result<(Workspace, PolicyR
     let graph = workspace.resolve(&members, check.resolve)?;
     let run = run(&workspace, &graph, check.config, check.options, check.rules)?;
     Ok((workspace, run))
+}
+
+/// Sorts findings as reports list them: deny first, then by rule in report order, then by
+/// subject, code and text.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, super::rules::rank(a.rule))
+            .cmp(&(b.severity, super::rules::rank(b.rule)))
+            .then_with(|| a.cmp(b))
+    });
 }
 
 /// Runs `cargo metadata` (through [`Workspace::load`]) for `manifest_path` and puts the

@@ -13,7 +13,7 @@
 //!    profile unless the cargo arguments choose one (`--release`, `-r`, `--profile`). Times
 //!    (SBOM timestamps, provenance `startedOn`/`finishedOn`) are `SOURCE_DATE_EPOCH` when set,
 //!    else the `HEAD` commit time, so two releases of one commit are identical.
-//! 3. The policy ([`crate::policy::run`]) runs in release context (`strict`) on the built
+//! 3. The policy ([`crate::policy::run()`]) runs in release context (`strict`) on the built
 //!    graph, with the built artifacts as the binaries of the `binary-hardening` rule. Its
 //!    findings are printed as `cargo attest check` prints them; any `deny` finding stops the
 //!    release (exit 1) and nothing is written.

@@ -1,11 +1,11 @@
-//! Signing and verification: keys ([`keys`]), DSSE envelopes in Sigstore bundles
-//! ([`envelope`]), in-toto statements and SLSA provenance ([`statement`]), and verification
-//! ([`verify`]).
+//! Signing and verification: keys (`keys`), DSSE envelopes in Sigstore bundles
+//! (`envelope`), in-toto statements and SLSA provenance (`statement`), and verification
+//! (`verify`).
 //!
-//! There is one signing path, [`sign_statement`]: a statement is serialised, its DSSE
-//! pre-authentication encoding signed by a [`Signer`], and the envelope wrapped in a bundle
+//! There is one signing path, `sign_statement`: a statement is serialised, its DSSE
+//! pre-authentication encoding signed by a `Signer`, and the envelope wrapped in a bundle
 //! with the verification material the signer gives. There is one verification entry point,
-//! [`verify::verify`], which takes a [`Verifier`] for the signature and then checks the
+//! `verify::verify`, which takes a `Verifier` for the signature and then checks the
 //! statement, the artifacts and the expectations the same way for every verifier. A new kind
 //! of signer or verifier (keyless, certificate-based) is one new implementation of the trait.
 

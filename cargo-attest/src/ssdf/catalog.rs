@@ -25,7 +25,7 @@ pub struct TaskDef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TaskKind {
-    /// By policy rules (those whose [`RuleId::ssdf_tasks`] name the task), plus optional manual
+    /// By policy rules (those whose `ssdf_tasks` name the task), plus optional manual
     /// evidence.
     Rules,
     /// By the files of a release (archives, checksums, SBOMs, signed provenance).

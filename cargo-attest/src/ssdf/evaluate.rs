@@ -18,7 +18,7 @@ use crate::policy::{Config, Finding, RuleId, Severity};
 pub struct SsdfInput<'a> {
     /// The findings of the policy rules that ran.
     pub findings: &'a [Finding],
-    /// The rules that ran (all of [`RuleId::ALL`] for a full check).
+    /// The rules that ran (every rule of the registry for a full check).
     pub rules: &'a [RuleId],
     /// The policy configuration in force (its `[ssdf]` section declares manual evidence), and
     /// the file it was read from.
@@ -293,7 +293,7 @@ pub fn report(input: &SsdfInput<'_>) -> SsdfReport {
 
 /// The result of every rule: ran, enforcing, counts, configuration.
 fn rule_results(input: &SsdfInput<'_>) -> Vec<RuleResult> {
-    RuleId::all()
+    crate::policy::rules::all()
         .map(|rule| {
             let def = rule.def();
             let count = |severity: Severity| {
@@ -489,7 +489,11 @@ fn evaluate_release(
         .collect();
     let is_bundle = |n: &&str| n.ends_with(".sigstore.json");
     let is_sums = |n: &&str| *n == "SHA256SUMS" || n.ends_with("/SHA256SUMS");
-    let is_sbom = |n: &&str| n.ends_with(".cdx.json") || n.ends_with(".spdx.json");
+    let is_sbom = |n: &&str| {
+        cargo_sbom::FORMATS
+            .iter()
+            .any(|format| n.ends_with(&format!(".{}", format.extension)))
+    };
     let is_provenance = |n: &&str| n.contains("provenance") && is_bundle(n);
     let is_archive =
         |n: &&str| n.ends_with(".tar.gz") || n.ends_with(".tgz") || n.ends_with(".zip");
@@ -581,7 +585,7 @@ fn relative_name(root: &Path, path: &Path) -> String {
 /// The rules that give evidence for a task (those whose [`crate::policy::RuleDef::ssdf_tasks`]
 /// name it).
 pub fn rules_of(task_id: &str) -> Vec<RuleId> {
-    RuleId::all()
+    crate::policy::rules::all()
         .filter(|rule| rule.def().ssdf_tasks.contains(&task_id))
         .collect()
 }

@@ -109,16 +109,16 @@ mod tests {
     use cargo_sbom::digest::Sha256Hex;
 
     use super::*;
-    use crate::policy::finding::{FindingCode, Location};
     use crate::policy::rules::{advisories, bans, code};
     use crate::policy::{Config as PolicyConfig, Finding, RuleId, Severity};
+    use crate::policy::{FindingCode, Location};
 
     fn config(text: &str) -> PolicyConfig {
         crate::attest_toml::parse(Path::new("attest.toml"), text).unwrap()
     }
 
     fn all_rules() -> Vec<RuleId> {
-        RuleId::all().collect()
+        crate::policy::rules::all().collect()
     }
 
     fn finding(rule: RuleId, severity: Severity) -> Finding {
@@ -174,7 +174,7 @@ mod tests {
         let ids: Vec<&str> = report.tasks.iter().map(|t| t.def.id).collect();
         assert_eq!(ids, expected);
         // Every rule's tasks are tasks of the report.
-        for rule in RuleId::all() {
+        for rule in crate::policy::rules::all() {
             for id in rule.def().ssdf_tasks {
                 assert!(task(id).is_some(), "{id} of {rule}");
             }

@@ -16,10 +16,24 @@ pub mod spdx;
 
 use serde_json::Value;
 
-use crate::document::DocumentOptions;
+use crate::document::{Lifecycle, Timestamp};
 use crate::graph::ResolvedGraph;
 #[cfg(feature = "validate")]
 use problem::Problem;
+
+/// Options for writing one document.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentOptions {
+    /// The format and version.
+    pub format: Format,
+    /// The creation time.
+    pub timestamp: Timestamp,
+    /// The lifecycle phase.
+    pub lifecycle: Lifecycle,
+}
+
+/// A JSON object: a document as the formats read it.
+pub type JsonObject = serde_json::Map<String, Value>;
 
 /// Every format, in the order `--format` lists them (the first is the default).
 pub static FORMATS: &[&SbomFormat] = &[&cyclonedx::FORMAT, &spdx::FORMAT];
@@ -50,7 +64,7 @@ pub struct SbomFormat {
     pub absent: &'static str,
     /// The version a document declares (as written), when the document claims this format;
     /// `Some(Err(reason))` when it claims it but the declaration is malformed.
-    pub declared: fn(&serde_json::Map<String, Value>) -> Option<Result<String, String>>,
+    pub declared: fn(&JsonObject) -> Option<Result<String, String>>,
     /// Which declared versions [`SbomFormat::components`] can read, and how the error names
     /// them: `Err("SPDX 2 JSON documents")`.
     pub reads: fn(&str) -> Result<(), &'static str>,

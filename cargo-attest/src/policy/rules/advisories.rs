@@ -12,8 +12,9 @@ use serde::{Deserialize, Deserializer};
 
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
+use crate::policy::FileLine;
 use crate::policy::advisory_db::{self, Date};
-use crate::policy::finding::{FileLine, FindingCode, codes};
+use crate::policy::rule::{FindingCode, codes};
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 
 /// The rule.

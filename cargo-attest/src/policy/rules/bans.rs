@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::finding::{FileLine, codes};
+use crate::policy::FileLine;
+use crate::policy::rule::codes;
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 use cargo_sbom::{Component, ComponentId};
 

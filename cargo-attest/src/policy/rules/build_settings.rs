@@ -9,8 +9,9 @@ use toml::{Table, Value};
 
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::{FileLine, codes};
+use crate::policy::FileLine;
 use crate::policy::level::{denies_or_context, severity_or_context};
+use crate::policy::rule::codes;
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 
 /// The rule.
@@ -278,7 +279,7 @@ impl<'de> Deserialize<'de> for Strip {
 
 fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
     let config = context.config.get(&SECTION);
-    let Some(severity) = severity_or_context(config.severity, context) else {
+    let Some(severity) = severity_or_context(config.severity, context.context_severity()) else {
         return Ok(Vec::new());
     };
     let root = context.root();
@@ -865,7 +866,7 @@ mod tests {
         );
         let codes: Vec<&str> = check_profile(&c, &p)
             .iter()
-            .map(|p| crate::policy::finding::RuleCode::as_str(p.code))
+            .map(|p| crate::policy::rule::RuleCode::as_str(p.code))
             .collect();
         assert_eq!(
             codes,

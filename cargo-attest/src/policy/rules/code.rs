@@ -9,8 +9,9 @@ use toml::{Table, Value};
 
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::{FileLine, codes};
+use crate::policy::FileLine;
 use crate::policy::level::{denies_or_context, severity_or_context};
+use crate::policy::rule::codes;
 use crate::policy::unsafe_count::{self, UnsafeCounts};
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 
@@ -104,7 +105,7 @@ pub struct Config {
 
 fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
     let config = context.config.get(&SECTION);
-    let Some(severity) = severity_or_context(config.severity, context) else {
+    let Some(severity) = severity_or_context(config.severity, context.context_severity()) else {
         return Ok(Vec::new());
     };
     let root = context.root();

@@ -9,7 +9,7 @@ use spdx::{Expression, LicenseItem, LicenseReq, Licensee, ParseMode};
 
 use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::finding::codes;
+use crate::policy::rule::codes;
 use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 use cargo_sbom::license::DeclaredLicense;
 use cargo_sbom::{Component, ComponentId};

@@ -11,8 +11,9 @@ use cargo_sbom::lockfile;
 
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
-use crate::policy::finding::{FileLine, codes};
+use crate::policy::FileLine;
 use crate::policy::locate::{self, LOCKFILE};
+use crate::policy::rule::codes;
 use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 
 /// The rule.

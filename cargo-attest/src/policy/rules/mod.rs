@@ -12,7 +12,7 @@ pub mod source_control;
 pub mod sources;
 pub mod yanked;
 
-use super::rule::RuleDef;
+use super::rule::{RuleDef, RuleId};
 
 /// Every rule, in report order.
 pub static RULES: &[&RuleDef] = &[
@@ -28,10 +28,27 @@ pub static RULES: &[&RuleDef] = &[
     &code::RULE,
 ];
 
+/// Every rule, in report order.
+pub fn all() -> impl Iterator<Item = RuleId> {
+    RULES.iter().map(|rule| rule.rule_id())
+}
+
+/// The rule with this id (`source-control`).
+pub fn by_id(id: &str) -> Option<RuleId> {
+    all().find(|rule| rule.as_str() == id)
+}
+
+/// A rule's position in report order (after every registered rule when it is not one).
+pub fn rank(rule: RuleId) -> usize {
+    RULES
+        .iter()
+        .position(|def| def.id == rule.as_str())
+        .unwrap_or(RULES.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::RuleId;
 
     #[test]
     fn every_rule_is_complete_and_distinct() {
@@ -64,15 +81,13 @@ mod tests {
                 rule.id
             );
             assert!(!rule.description.ends_with('.'), "{}", rule.id);
-            assert_eq!(RuleId::parse(rule.id), Some(rule.rule_id()));
+            assert_eq!(by_id(rule.id), Some(rule.rule_id()));
         }
     }
 
     #[test]
-    fn rules_are_ordered_as_registered() {
-        let ids: Vec<RuleId> = RuleId::all().collect();
-        let mut sorted = ids.clone();
-        sorted.sort();
-        assert_eq!(ids, sorted);
+    fn rules_rank_as_registered() {
+        let ranks: Vec<usize> = all().map(rank).collect();
+        assert_eq!(ranks, (0..RULES.len()).collect::<Vec<_>>());
     }
 }

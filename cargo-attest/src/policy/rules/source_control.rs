@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::config::SectionDef;
 use crate::policy::RuleDef;
-use crate::policy::finding::codes;
+use crate::policy::rule::codes;
 
 /// The rule.
 pub static RULE: RuleDef = RuleDef {
@@ -105,7 +105,7 @@ mod check {
     use super::{Code, Config, RULE, SECTION};
     use crate::error::{Error, Result};
     use crate::git::Repo;
-    use crate::policy::finding::FileLine;
+    use crate::policy::FileLine;
     use crate::policy::{Finding, Location, PolicyContext, Severity};
 
     /// At most this many changed files are reported one by one; the rest are counted.

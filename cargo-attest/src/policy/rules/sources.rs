@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::config::SectionDef;
 use crate::error::Result;
-use crate::policy::finding::codes;
+use crate::policy::rule::codes;
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 use cargo_sbom::ComponentSource;
 use cargo_sbom::cargo::{CRATES_IO_INDEX, CRATES_IO_SPARSE_INDEX};

@@ -5,7 +5,7 @@
 use super::advisories;
 use crate::error::Result;
 use crate::policy::advisory_db::YankedIndex;
-use crate::policy::finding::codes;
+use crate::policy::rule::codes;
 use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 
 /// The rule.

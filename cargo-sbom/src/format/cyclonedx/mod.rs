@@ -1,4 +1,4 @@
-//! CycloneDX JSON, specification 1.5, 1.6 and 1.7: the writer ([`write`]), the reader of
+//! CycloneDX JSON, specification 1.5, 1.6 and 1.7: the writer ([`mod@write`]), the reader of
 //! components ([`read`]) and, with the `validate` feature, the NTIA checks (`check`).
 
 #[cfg(feature = "validate")]

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::CycloneDxVersion;
 use crate::document::{
-    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, is_url, to_json_with_content_uuid,
+    PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, is_url, to_json_with_content_uuid,
 };
+use crate::format::DocumentOptions;
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
 

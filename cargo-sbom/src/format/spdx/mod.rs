@@ -1,4 +1,4 @@
-//! SPDX 2.3 JSON: the writer ([`write`]), the reader of packages ([`read`]) and, with the
+//! SPDX 2.3 JSON: the writer ([`mod@write`]), the reader of packages ([`read`]) and, with the
 //! `validate` feature, the NTIA checks (`check`).
 
 #[cfg(feature = "validate")]

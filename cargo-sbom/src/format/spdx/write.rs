@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::document::{
-    DocumentOptions, PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url,
-    to_json_with_content_uuid,
+    PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url, to_json_with_content_uuid,
 };
+use crate::format::DocumentOptions;
 use crate::graph::{Component, ComponentSource, EdgeKind, ResolvedGraph, Subject, Supplier};
 use crate::license::{DeclaredLicense, spdx_idstring};
 

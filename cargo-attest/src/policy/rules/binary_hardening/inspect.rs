@@ -28,7 +28,7 @@
 
 use std::path::Path;
 
-use super::rules::binary_hardening::Code;
+use super::Code;
 use object::elf;
 use object::macho;
 use object::pe;
@@ -556,7 +556,7 @@ mod tests {
     }
 
     fn codes(h: &Hardening) -> Vec<&'static str> {
-        use crate::policy::finding::RuleCode as _;
+        use crate::policy::rule::RuleCode as _;
         h.weaknesses().iter().map(|w| w.code.as_str()).collect()
     }
 

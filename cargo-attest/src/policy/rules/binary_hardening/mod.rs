@@ -1,13 +1,15 @@
 //! The `binary-hardening` rule (SSDF PW.6.2): the binaries given with `--binary FILE…` (the
 //! built artifacts, in `cargo attest release`) must have the hardening their platform offers.
-//! See [`crate::policy::binary`] for how each property is read; the rule reference is
-//! [`HELP`].
+//! `inspect` (with the `attest` feature) reads each property; the rule reference is [`HELP`].
+
+#[cfg(feature = "attest")]
+pub mod inspect;
 
 use serde::Deserialize;
 
 use crate::config::SectionDef;
-use crate::policy::finding::codes;
 use crate::policy::level::denies_or_context;
+use crate::policy::rule::codes;
 use crate::policy::{LintLevel, RuleDef};
 
 /// The rule.
@@ -131,21 +133,21 @@ pub struct Config {
 mod check {
     use std::path::Path;
 
-    use super::{RULE, SECTION};
+    use super::{RULE, SECTION, inspect};
     use crate::error::Result;
-    use crate::policy::binary;
-    use crate::policy::finding::FileLine;
+    use crate::policy::FileLine;
     use crate::policy::level::severity_or_context;
     use crate::policy::{Finding, Location, PolicyContext};
 
     pub(super) fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         let config = context.config.get(&SECTION);
-        let Some(severity) = severity_or_context(config.severity, context) else {
+        let Some(severity) = severity_or_context(config.severity, context.context_severity())
+        else {
             return Ok(Vec::new());
         };
         let mut findings = Vec::new();
         for path in &context.options.binaries {
-            let hardening = binary::inspect(path)?;
+            let hardening = inspect::inspect(path)?;
             let location = Location::File(FileLine {
                 path: display_path(path, context.root()),
                 line: None,
