@@ -98,3 +98,22 @@ pub fn io_reason(error: &std::io::Error) -> String {
         None => error.kind().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        let internal = Error::Internal("a statement that does not serialise".into());
+        assert_eq!(internal.exit_code(), exit::INTERNAL);
+        assert!(internal.to_string().contains("this is a bug"), "{internal}");
+        assert_eq!(Error::Usage("no".into()).exit_code(), exit::USAGE);
+        // An internal error of the SBOM library keeps its code.
+        let sbom = Error::from(cargo_sbom::Error::Internal("x".into()));
+        assert_eq!(sbom.exit_code(), exit::INTERNAL);
+        let codes = [exit::SUCCESS, exit::FAILURE, exit::USAGE, exit::INTERNAL];
+        let distinct: std::collections::BTreeSet<u8> = codes.into_iter().collect();
+        assert_eq!(distinct.len(), codes.len());
+    }
+}

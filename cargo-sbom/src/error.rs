@@ -152,3 +152,18 @@ impl Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        let internal = Error::Internal("the schema does not compile".into());
+        assert_eq!(internal.exit_code(), exit::INTERNAL);
+        assert!(internal.to_string().contains("this is a bug"), "{internal}");
+        assert!(internal.to_string().contains(ISSUES_URL), "{internal}");
+        assert_eq!(Error::Usage("no".into()).exit_code(), exit::USAGE);
+        assert_ne!(exit::INTERNAL, exit::USAGE);
+    }
+}

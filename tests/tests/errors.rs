@@ -148,6 +148,9 @@ fn spec_version_with_spdx() {
         out.to_str().unwrap(),
     ]);
     assert_fails(&output, &out, &["--spec-version", "SPDX"]);
+    // A version the format does not have names the versions it has.
+    let output = fx.run(&["--spec-version", "1.4", "-o", out.to_str().unwrap()]);
+    assert_fails(&output, &out, &["--spec-version 1.4", "1.5, 1.6 or 1.7"]);
 }
 
 #[test]

@@ -718,6 +718,7 @@ fn real_snapshot_against_this_workspace() {
     let db = rustsec_db(&db_path);
     // This repository's own graph (a few hundred crates), every member.
     let root = repo_root();
+    fetch_crates(root);
     let network = CargoNetwork {
         offline: true,
         ..Default::default()

@@ -3,6 +3,10 @@
 //! level and the evidence behind them, and a summary for items 2, 3 and 4 of the CISA Secure
 //! Software Development Attestation Form.
 //!
+//! The task catalogue is data ([`catalog`]: tasks, level criteria, CISA items); [`config`] is
+//! the `[ssdf]` section; [`evaluate`] turns the policy findings, the rules' definitions and the
+//! evidence into statuses and levels; [`render`] writes JSON and Markdown.
+//!
 //! # Inputs
 //!
 //! [`report`] reads an [`SsdfInput`]: the findings of the policy rules that ran (`cargo attest

@@ -250,10 +250,6 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<D
     })
 }
 
-fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-    check_advisories(context)
-}
-
 /// Where the database was found, for messages.
 enum DbOrigin {
     /// `--advisory-db`.
@@ -547,7 +543,7 @@ pub fn matching_advisories<'db>(
 }
 
 /// Runs the advisories rule.
-fn check_advisories(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
+fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
     let config = context.config.get(&SECTION);
     let env = &context.options.environment;
     let mut findings = Vec::new();
