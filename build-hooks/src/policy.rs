@@ -64,8 +64,10 @@ impl std::fmt::Display for PolicyError {
                 )
             }
             PolicyError::Denied { package, findings } => {
-                let rules: BTreeSet<RuleId> = findings.iter().map(|f| f.rule).collect();
-                // In rule order, each once.
+                // In report order (the registry's), each once.
+                let mut rules: Vec<RuleId> = findings.iter().map(|f| f.rule).collect();
+                rules.sort_by_key(|rule| policy::rules::rank(*rule));
+                rules.dedup();
                 let mut tasks: Vec<&str> = Vec::new();
                 for task in rules
                     .iter()
@@ -297,6 +299,21 @@ mod tests {
         ] {
             assert!(text.contains(part), "{part}: {text}");
         }
+    }
+
+    #[test]
+    fn rules_are_named_in_report_order_not_alphabetically() {
+        use cargo_attest::policy::rules::sources;
+        let error = PolicyError::Denied {
+            package: "app".to_owned(),
+            findings: vec![
+                finding(advisories::RULE.rule_id(), "a"),
+                finding(sources::RULE.rule_id(), "s"),
+                finding(advisories::RULE.rule_id(), "b"),
+            ],
+        };
+        let text = error.to_string();
+        assert!(text.contains("(rules sources, advisories;"), "{text}");
     }
 
     #[test]

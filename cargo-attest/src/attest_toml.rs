@@ -125,6 +125,24 @@ mod tests {
     }
 
     #[test]
+    fn the_first_problem_in_the_file_is_reported() {
+        // `advisories` and `bans` sort before `zzz` and `sources`: the error is still the file's
+        // first.
+        let text = "[zzz]\n[bans]\nnope = 1\n[sources]\nalso = 2\n";
+        let err = parse(Path::new(FILE_NAME), text).unwrap_err().to_string();
+        assert!(
+            err.contains("attest.toml:1") && err.contains("zzz"),
+            "{err}"
+        );
+        let text = "[sources]\n[bans]\nnope = 1\n[advisories]\nalso = 2\n";
+        let err = parse(Path::new(FILE_NAME), text).unwrap_err().to_string();
+        assert!(
+            err.contains("attest.toml:3") && err.contains("nope"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_default_file_parses_to_the_defaults() {
         let text = default_text();
         let parsed = parse(Path::new(FILE_NAME), &text).unwrap();

@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use cargo_sbom::spanned::TomlFile;
+use cargo_sbom::spanned::{TomlFile, line_of};
 use serde::de::DeserializeOwned;
 use toml::de::{DeTable, ValueDeserializer};
 
@@ -137,37 +137,33 @@ impl Config {
             line,
             reason,
         };
-        let spans = TomlFile::parse(text).map_err(|e| error(e.line, e.message))?;
-        let table = DeTable::parse(text)
-            .map_err(|e| error(spans.error_line(&e), e.message().trim().to_owned()))?;
+        let table = DeTable::parse(text).map_err(|e| {
+            let line = e.span().map(|span| line_of(text, span.start));
+            error(line, e.message().trim().to_owned())
+        })?;
+        let spans = TomlFile::from_parsed(text, &table);
+        // Every section at its defaults, replaced by the file's in file order (the parsed map
+        // is sorted by key), so the problem reported is the first one in the file.
         let mut values: Vec<(&'static str, Box<dyn SectionValue>)> =
-            Vec::with_capacity(sections.len());
-        for (key, _) in table.get_ref() {
-            if !sections.iter().any(|s| s.name() == key.get_ref().as_ref()) {
+            sections.iter().map(|s| (s.name(), s.defaults())).collect();
+        let mut written: Vec<_> = table.into_inner().into_iter().collect();
+        written.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in written {
+            let name = key.get_ref().as_ref();
+            let Some(at) = sections.iter().position(|s| s.name() == name) else {
                 let names: Vec<String> =
                     sections.iter().map(|s| format!("`{}`", s.name())).collect();
                 return Err(error(
                     Some(spans.line(key.span().start)),
                     format!(
-                        "unknown field `{}`, expected one of {}",
-                        key.get_ref(),
+                        "unknown field `{name}`, expected one of {}",
                         names.join(", ")
                     ),
                 ));
-            }
-        }
-        let mut table: Vec<_> = table.into_inner().into_iter().collect();
-        for section in sections {
-            let found = table
-                .iter()
-                .position(|(key, _)| key.get_ref().as_ref() == section.name());
-            let value = match found.map(|at| table.swap_remove(at).1) {
-                Some(value) => section
-                    .parse(ValueDeserializer::from(value))
-                    .map_err(|e| error(spans.error_line(&e), e.message().trim().to_owned()))?,
-                None => section.defaults(),
             };
-            values.push((section.name(), value));
+            values[at].1 = sections[at]
+                .parse(ValueDeserializer::from(value))
+                .map_err(|e| error(spans.error_line(&e), e.message().trim().to_owned()))?;
         }
         let raw = toml::from_str::<toml::Table>(text)
             .ok()

@@ -1,7 +1,8 @@
-//! The git repository around a workspace, read with libgit2 (no network, no `git` program):
-//! the one place that opens repositories ([`Repo`]) for the build's source record
-//! ([`discover`]), the release's source archive ([`Repo::head_tree`]), and the
-//! `source-control` and `lockfile` rules.
+//! Git through libgit2 (no `git` program), the one place that opens repositories: the
+//! repository around a workspace ([`Repo`], read only, no network) for the build's source
+//! record ([`discover`]), the release's source archive ([`Repo::head_tree`]) and the
+//! `source-control` and `lockfile` rules; and the advisory database's checkout, cloned or
+//! updated ([`clone`], [`update_checkout`]).
 //!
 //! What a build records as its source:
 //!
@@ -101,6 +102,16 @@ impl Change {
     }
 }
 
+/// Why the tree of `HEAD` could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeError {
+    /// The entry (its `/`-separated path) whose content is the problem; `None` when the
+    /// repository could not be read.
+    pub entry: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
 /// One entry of the tree of `HEAD`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TreeEntry {
@@ -191,6 +202,20 @@ impl Repo {
         remote.url().ok().map(str::to_owned)
     }
 
+    /// Whether a tracked file differs from `HEAD` (the module's **Dirty**): any status entry,
+    /// untracked and ignored files left out.
+    pub fn is_dirty(&self) -> Result<bool, String> {
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(false)
+            .include_ignored(false)
+            .exclude_submodules(false);
+        self.repository
+            .statuses(Some(&mut options))
+            .map(|statuses| !statuses.is_empty())
+            .map_err(|e| format!("status: {}", e.message()))
+    }
+
     /// The paths (relative to the work tree) that differ from `HEAD`, sorted; untracked files
     /// only with `include_untracked`, ignored files never, submodules included.
     pub fn changes(&self, include_untracked: bool) -> Result<Vec<(String, Change)>, String> {
@@ -216,7 +241,7 @@ impl Repo {
     }
 
     /// Whether `path` (inside the work tree) is in the index; `None` when it is outside the
-    /// work tree or the repository is bare.
+    /// work tree or the repository is bare; `Err` when the index cannot be read.
     pub fn is_tracked(&self, path: &Path) -> Result<Option<bool>, String> {
         let (Some(workdir), Ok(path)) = (self.workdir(), path.canonicalize()) else {
             return Ok(None);
@@ -227,8 +252,13 @@ impl Repo {
         let index = self
             .repository
             .index()
-            .map_err(|e| format!("index: {}", e.message()))?;
+            .map_err(|e| e.message().to_owned())?;
         Ok(Some(index.get_path(relative, 0).is_some()))
+    }
+
+    /// The index file (what an [`Repo::is_tracked`] error is about).
+    pub fn index_path(&self) -> PathBuf {
+        self.repository.path().join("index")
     }
 
     /// Whether a path (relative to the work tree) is ignored by git.
@@ -273,14 +303,18 @@ impl Repo {
     }
 
     /// The tree of `HEAD`: files, symbolic links and submodules, in tree order.
-    pub fn head_tree(&self) -> Result<Vec<TreeEntry>, String> {
+    pub fn head_tree(&self) -> Result<Vec<TreeEntry>, TreeError> {
+        let git = |reason: String| TreeError {
+            entry: None,
+            reason,
+        };
         let tree = self
             .repository
             .head()
             .and_then(|h| h.peel_to_tree())
-            .map_err(|e| format!("HEAD tree: {}", e.message()))?;
+            .map_err(|e| git(format!("HEAD tree: {}", e.message())))?;
         let mut entries = Vec::new();
-        let mut problem: Option<String> = None;
+        let mut problem: Option<TreeError> = None;
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
             let path = format!("{dir}{name}");
@@ -289,7 +323,7 @@ impl Repo {
                     let blob = match self.repository.find_blob(entry.id()) {
                         Ok(blob) => blob,
                         Err(e) => {
-                            problem = Some(format!("blob {path}: {}", e.message()));
+                            problem = Some(git(format!("blob {path}: {}", e.message())));
                             return TreeWalkResult::Abort;
                         }
                     };
@@ -300,9 +334,10 @@ impl Repo {
                                 target: target.to_owned(),
                             },
                             Err(_) => {
-                                problem = Some(format!(
-                                    "{path}: the symbolic link's target is not UTF-8"
-                                ));
+                                problem = Some(TreeError {
+                                    entry: Some(path),
+                                    reason: "the symbolic link's target is not UTF-8".to_owned(),
+                                });
                                 return TreeWalkResult::Abort;
                             }
                         },
@@ -321,13 +356,67 @@ impl Repo {
         .map_err(|e| {
             problem
                 .take()
-                .unwrap_or_else(|| format!("tree walk: {}", e.message()))
+                .unwrap_or_else(|| git(format!("tree walk: {}", e.message())))
         })?;
         match problem {
             Some(problem) => Err(problem),
             None => Ok(entries),
         }
     }
+}
+
+/// Fetches `HEAD` of `url` into the checkout at `path` and resets its work tree to it (a
+/// database kept up to date). `shallow` fetches the last commit only; the transfer stops when
+/// `cancelled` turns true.
+pub fn update_checkout(
+    path: &Path,
+    url: &str,
+    shallow: bool,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(), String> {
+    let repository = git2::Repository::open(path).map_err(|e| e.message().to_owned())?;
+    let mut remote = repository
+        .remote_anonymous(url)
+        .map_err(|e| e.message().to_owned())?;
+    remote
+        .fetch(
+            &["HEAD"],
+            Some(&mut fetch_options(shallow, cancelled)),
+            None,
+        )
+        .map_err(|e| e.message().to_owned())?;
+    let fetched = repository
+        .find_reference("FETCH_HEAD")
+        .and_then(|r| r.peel_to_commit())
+        .map_err(|e| e.message().to_owned())?;
+    repository
+        .reset(fetched.as_object(), git2::ResetType::Hard, None)
+        .map_err(|e| e.message().to_owned())
+}
+
+/// Clones `url` into the new directory `into`, as [`update_checkout`] fetches.
+pub fn clone(
+    url: &str,
+    into: &Path,
+    shallow: bool,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(), String> {
+    git2::build::RepoBuilder::new()
+        .fetch_options(fetch_options(shallow, cancelled))
+        .clone(url, into)
+        .map(drop)
+        .map_err(|e| e.message().to_owned())
+}
+
+fn fetch_options<'a>(shallow: bool, cancelled: &'a dyn Fn() -> bool) -> git2::FetchOptions<'a> {
+    let mut callbacks = git2::RemoteCallbacks::new();
+    callbacks.transfer_progress(move |_| !cancelled());
+    let mut options = git2::FetchOptions::new();
+    options.remote_callbacks(callbacks);
+    if shallow {
+        options.depth(1);
+    }
+    options
 }
 
 /// The source repository of a build.
@@ -375,7 +464,7 @@ pub fn discover(
     };
     let git_ref = ci_ref(env).or(head.branch);
     let url = repo.origin_url().and_then(|url| sanitize_url(&url));
-    let dirty = !repo.changes(false)?.is_empty();
+    let dirty = repo.is_dirty()?;
     let path_in_repository = repo.workdir().and_then(|workdir| {
         let dir = dir.canonicalize().ok()?;
         dir.starts_with(&workdir)

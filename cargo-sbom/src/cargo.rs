@@ -1,4 +1,5 @@
-//! Running Cargo and rustc: `cargo metadata` for the package graph, `rustc -vV` for the host.
+//! Running Cargo and rustc: `cargo metadata` for the package graph, `rustc --print host-tuple
+//! --print cfg` for the host.
 //!
 //! Both run concurrently: `cargo metadata` is the floor of this tool's run time, and the host
 //! query would otherwise add its own start-up on top of it.

@@ -77,19 +77,43 @@ fn format_values() -> PossibleValuesParser {
     )
 }
 
+/// `--spec-version`'s help: each format's versions and default.
+fn spec_version_help() -> String {
+    let versions: Vec<String> = FORMATS
+        .iter()
+        .map(|f| format!("{}: {}", f.name, f.version_names().replace(" and ", " or ")))
+        .collect();
+    let defaults: Vec<String> = FORMATS.iter().map(|f| f.default_format().label()).collect();
+    format!(
+        "The format's specification version ({}) [default: {}]",
+        versions.join("; "),
+        defaults.join(", ")
+    )
+}
+
+/// `--output-dir`'s help: the file names, by format.
+fn output_dir_help() -> String {
+    let names: Vec<String> = FORMATS
+        .iter()
+        .map(|f| format!("NAME-VERSION.{}", f.extension))
+        .collect();
+    format!(
+        "Write one SBOM per selected package into DIR, named {}",
+        names.join(" or ")
+    )
+}
+
 #[derive(Args, Debug)]
 struct GenerateArgs {
     /// Output format.
-    #[arg(long, value_parser = format_values(), default_value = "cyclonedx-json")]
+    #[arg(long, value_parser = format_values(), default_value = FORMATS[0].id)]
     format: String,
-    /// The format's specification version (CycloneDX: 1.5, 1.6 or 1.7) [default: CycloneDX 1.6].
-    #[arg(long, value_name = "VERSION")]
+    #[arg(long, value_name = "VERSION", help = spec_version_help())]
     spec_version: Option<String>,
     /// Write the SBOM to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
     output: Option<PathBuf>,
-    /// Write one SBOM per selected package into DIR, named NAME-VERSION.cdx.json or .spdx.json.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = output_dir_help())]
     output_dir: Option<PathBuf>,
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH")]

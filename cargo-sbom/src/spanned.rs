@@ -77,12 +77,21 @@ impl TomlFile {
             message: e.message().trim().to_owned(),
             line: e.span().map(|span| line_at(&line_starts, span.start)),
         })?;
-        let span = table.span();
+        Ok(Self::from_line_starts(&table, line_starts))
+    }
+
+    /// The spans of a document already parsed from `text` (for a caller that also
+    /// deserialises the same table).
+    pub fn from_parsed(text: &str, table: &toml::Spanned<DeTable<'_>>) -> Self {
+        Self::from_line_starts(table, line_starts(text))
+    }
+
+    fn from_line_starts(table: &toml::Spanned<DeTable<'_>>, line_starts: Vec<usize>) -> Self {
         let root = Node {
-            span,
+            span: table.span(),
             value: Value::Table(entries(table.get_ref())),
         };
-        Ok(Self { root, line_starts })
+        Self { root, line_starts }
     }
 
     /// The document's top-level table.

@@ -264,8 +264,8 @@ fn mini_database_findings_on_linux() {
     );
     // declared_at: the `[[package]]` line of itoa 1.0.19 in Cargo.lock.
     let lock = std::fs::read_to_string(fixture().root.join("Cargo.lock")).unwrap();
-    let lines = policy::locate::package_lines(&TomlFile::parse(&lock).unwrap());
-    let line = lines[&("itoa".to_owned(), "1.0.19".to_owned())];
+    let line =
+        policy::locate::package_line(&TomlFile::parse(&lock).unwrap(), "itoa", "1.0.19").unwrap();
     assert_eq!(lock.lines().nth(line - 1), Some("[[package]]"));
     assert_eq!(lock.lines().nth(line), Some("name = \"itoa\""));
     assert_eq!(lock.lines().nth(line + 1), Some("version = \"1.0.19\""));

@@ -335,7 +335,11 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<u8> {
         files.push(OutputFile {
             path: out_dir.join(sbom.file_name(&stem)),
             bytes: sbom.bytes.clone(),
-            what: format!("{} SBOM, {components} components", sbom.format.label()),
+            what: format!(
+                "{} SBOM, {components} {}",
+                sbom.format.label(),
+                sbom.format.family.elements
+            ),
         });
     }
     for sbom in &built.sboms {

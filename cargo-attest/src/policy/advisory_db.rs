@@ -352,39 +352,15 @@ fn fetch_with_git2(path: &Path, url: &str, timeout: Duration) -> Result<(), Stri
 #[cfg(feature = "git")]
 fn git2_fetch_blocking(path: &Path, url: &str, cancel: &AtomicBool) -> Result<(), String> {
     // libgit2's local transport cannot make shallow clones.
-    let local = !url.contains("://") || url.starts_with("file://");
-    let fetch_options = || {
-        let mut callbacks = git2::RemoteCallbacks::new();
-        callbacks.transfer_progress(|_| !cancel.load(Ordering::Relaxed));
-        let mut options = git2::FetchOptions::new();
-        options.remote_callbacks(callbacks);
-        if !local {
-            options.depth(1);
-        }
-        options
-    };
+    let shallow = url.contains("://") && !url.starts_with("file://");
+    let cancelled = || cancel.load(Ordering::Relaxed);
     if path.join(".git").exists() {
-        let repo = git2::Repository::open(path).map_err(|e| e.message().to_owned())?;
-        let mut remote = repo
-            .remote_anonymous(url)
-            .map_err(|e| e.message().to_owned())?;
-        remote
-            .fetch(&["HEAD"], Some(&mut fetch_options()), None)
-            .map_err(|e| e.message().to_owned())?;
-        let fetched = repo
-            .find_reference("FETCH_HEAD")
-            .and_then(|r| r.peel_to_commit())
-            .map_err(|e| e.message().to_owned())?;
-        repo.reset(fetched.as_object(), git2::ResetType::Hard, None)
-            .map_err(|e| e.message().to_owned())
+        crate::git::update_checkout(path, url, shallow, &cancelled)
     } else {
         let staging = staging_dir(path);
         let _ = std::fs::remove_dir_all(&staging);
-        let result = git2::build::RepoBuilder::new()
-            .fetch_options(fetch_options())
-            .clone(url, &staging)
-            .map_err(|e| e.message().to_owned())
-            .and_then(|_| replace_dir(&staging, path));
+        let result = crate::git::clone(url, &staging, shallow, &cancelled)
+            .and_then(|()| replace_dir(&staging, path));
         let _ = std::fs::remove_dir_all(&staging);
         result
     }

@@ -2,8 +2,6 @@
 //! dependency in a manifest, a package in `Cargo.lock`. (Keys of `attest.toml` are located by
 //! [`crate::config::Config::key_line`], profile keys and flags by their rules, the same way.)
 
-use std::collections::BTreeMap;
-
 use cargo_sbom::spanned::{Entry, TomlFile};
 
 /// The lockfile name, at the workspace root.
@@ -50,18 +48,6 @@ pub fn package_line(lockfile: &TomlFile, name: &str, version: &str) -> Option<us
     packages(lockfile)
         .find(|(n, v, _)| *n == name && *v == version)
         .map(|(_, _, line)| line)
-}
-
-/// The lines of the `[[package]]` entries of a lockfile, by name and version (the first entry
-/// of a name and version when there are several).
-pub fn package_lines(lockfile: &TomlFile) -> BTreeMap<(String, String), usize> {
-    let mut lines = BTreeMap::new();
-    for (name, version, line) in packages(lockfile) {
-        lines
-            .entry((name.to_owned(), version.to_owned()))
-            .or_insert(line);
-    }
-    lines
 }
 
 fn packages(lockfile: &TomlFile) -> impl Iterator<Item = (&str, &str, usize)> {
@@ -120,11 +106,10 @@ version = "0.2"
     #[test]
     fn lockfile_lines_point_at_package_entries() {
         let lock = TomlFile::parse(LOCK).unwrap();
-        let lines = package_lines(&lock);
-        assert_eq!(lines.get(&("a".into(), "1.0.0".into())), Some(&3));
-        assert_eq!(lines.get(&("b".into(), "2.0.0".into())), Some(&7));
-        assert_eq!(lines.len(), 2);
+        assert_eq!(package_line(&lock, "a", "1.0.0"), Some(3));
         assert_eq!(package_line(&lock, "b", "2.0.0"), Some(7));
+        // `[metadata]` is no package.
+        assert_eq!(package_line(&lock, "z", "9"), None);
         assert_eq!(package_line(&lock, "b", "9.9.9"), None);
     }
 }

@@ -7,7 +7,9 @@
 //! SARIF URIs are relative to the git repository root (GitHub code scanning resolves them
 //! against the checkout), which is the workspace root outside a repository.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use cargo_sbom::spanned::TomlFile;
@@ -28,17 +30,6 @@ pub const INFORMATION_URI: &str = "https://github.com/cargo-attest/cargo-attest"
 /// The rule reference of a rule (SARIF `helpUri`): `docs/rules/ID.md` of the repository.
 pub fn help_uri(rule: &RuleDef) -> String {
     format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", rule.id)
-}
-
-/// The output formats of `cargo attest check`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Findings and a summary line, for people.
-    Human,
-    /// `{"findings": …, "summary": …, "rules": …}`.
-    Json,
-    /// SARIF 2.1.0, for code-scanning services.
-    Sarif,
 }
 
 /// Counts of findings by severity.
@@ -227,16 +218,25 @@ impl Reporter {
                 })
             })
             .collect();
+        // Whole-file regions, measured once per file.
+        let mut whole_files: BTreeMap<String, Value> = BTreeMap::new();
         let results: Vec<Value> = findings
             .iter()
             .map(|finding| {
                 let at = self.resolve(finding);
+                let region = match at.line {
+                    Some(line) => json!({ "startLine": line, "endLine": line }),
+                    None => whole_files
+                        .entry(at.path.clone())
+                        .or_insert_with(|| whole_file_region(&self.root.join(&at.path)))
+                        .clone(),
+                };
                 let physical = json!({
                     "artifactLocation": {
                         "uri": self.uri(&at.path),
                         "uriBaseId": "%SRCROOT%",
                     },
-                    "region": self.region(&at),
+                    "region": region,
                 });
                 let mut result = json!({
                     "ruleId": finding.rule.as_str(),
@@ -279,21 +279,6 @@ impl Reporter {
         })
     }
 
-    /// The SARIF region of a location: its line, else the whole file (its lines when it is
-    /// text, its bytes otherwise, line 1 when it cannot be read).
-    fn region(&self, at: &FileLine) -> Value {
-        if let Some(line) = at.line {
-            return json!({ "startLine": line, "endLine": line });
-        }
-        match std::fs::read(self.root.join(&at.path)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => json!({ "startLine": 1, "endLine": text.lines().count().max(1) }),
-                Err(e) => json!({ "byteOffset": 0, "byteLength": e.into_bytes().len() }),
-            },
-            Err(_) => json!({ "startLine": 1, "endLine": 1 }),
-        }
-    }
-
     /// A workspace-relative path as a URI relative to the repository root, percent-encoding
     /// what a URI reference cannot hold.
     fn uri(&self, path: &str) -> String {
@@ -309,6 +294,39 @@ impl Reporter {
         }
         out
     }
+}
+
+/// The SARIF region of a whole file: its lines when it is text, its bytes when its first block
+/// holds a NUL (a binary, whose length comes from its metadata rather than from reading it
+/// all), line 1 when it cannot be read. Text is read in blocks, to count its lines only.
+fn whole_file_region(path: &Path) -> Value {
+    const BLOCK: usize = 64 * 1024;
+    let unreadable = json!({ "startLine": 1, "endLine": 1 });
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return unreadable;
+    };
+    let mut block = vec![0u8; BLOCK];
+    let (mut lines, mut last, mut first) = (0usize, b'\n', true);
+    loop {
+        let read = match file.read(&mut block) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return unreadable,
+        };
+        let bytes = &block[..read];
+        if std::mem::take(&mut first) && bytes.contains(&0) {
+            let length = file.metadata().map_or(read as u64, |m| m.len());
+            return json!({ "byteOffset": 0, "byteLength": length });
+        }
+        lines += bytes.iter().filter(|&&b| b == b'\n').count();
+        last = bytes[read - 1];
+    }
+    // A last line without its newline counts too, as `str::lines` counts it.
+    if last != b'\n' {
+        lines += 1;
+    }
+    json!({ "startLine": 1, "endLine": lines.max(1) })
 }
 
 /// The text with its first letter upper-cased.
@@ -459,6 +477,29 @@ mod tests {
         assert!(text.trim_end().ends_with("1 denied, 1 warnings"), "{text}");
         assert!(!text.contains('\x1b'));
         assert!(reporter(None).human(&[], true).contains('\x1b'));
+    }
+
+    #[test]
+    fn whole_files_are_their_lines_or_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            whole_file_region(&path)
+        };
+        let lines = |end: usize| json!({ "startLine": 1, "endLine": end });
+        assert_eq!(write("empty", b""), lines(1));
+        assert_eq!(write("two", b"a\nb"), lines(2));
+        assert_eq!(write("two-ended", b"a\r\nb\n"), lines(2));
+        let long = "x\n".repeat(100_000);
+        assert_eq!(write("long", long.as_bytes()), lines(100_000));
+        let mut binary = b"\x7fELF\x02\x01\x01\0".to_vec();
+        binary.resize(200_000, b'\n');
+        assert_eq!(
+            write("binary", &binary),
+            json!({ "byteOffset": 0, "byteLength": 200_000 })
+        );
+        assert_eq!(whole_file_region(&dir.path().join("missing")), lines(1));
     }
 
     #[test]

@@ -358,9 +358,15 @@ fn is_executable(path: &Path) -> bool {
 
 /// The tree of `HEAD` below `prefix/`; submodules are left out, with a warning.
 fn source_archive(repository: &Repo, prefix: &str, mtime: u64) -> Result<Vec<u8>> {
-    let tree = repository.head_tree().map_err(|reason| Error::Read {
-        path: repository.location(),
-        reason: format!("git {reason}"),
+    let tree = repository.head_tree().map_err(|e| match e.entry {
+        Some(entry) => Error::Read {
+            path: repository.location().join(entry),
+            reason: e.reason,
+        },
+        None => Error::Read {
+            path: repository.location(),
+            reason: format!("git {}", e.reason),
+        },
     })?;
     let mut entries = Vec::new();
     let mut submodules = Vec::new();

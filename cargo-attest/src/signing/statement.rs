@@ -14,10 +14,6 @@ pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 /// Predicate type of SLSA Provenance v1.
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
-/// Predicate type of a CycloneDX SBOM.
-pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
-/// Predicate type of an SPDX document.
-pub const SPDX_PREDICATE: &str = "https://spdx.dev/Document";
 /// The build type of `cargo attest build`: a URI this project owns, versioned so that the meaning
 /// of `externalParameters`/`internalParameters` can change without ambiguity.
 pub const BUILD_TYPE: &str =

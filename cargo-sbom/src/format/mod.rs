@@ -60,6 +60,8 @@ pub struct SbomFormat {
     pub version_field: &'static str,
     /// The name with its indefinite article, for messages: `a CycloneDX`, `an SPDX`.
     pub a_name: &'static str,
+    /// What the format calls the entries a component becomes: `components`, `packages`.
+    pub elements: &'static str,
     /// What a document lacks that is not of this format: `no bomFormat`.
     pub absent: &'static str,
     /// The version a document declares (as written), when the document claims this format;
@@ -216,7 +218,7 @@ impl Detected {
                 format!(
                     "{} `{}` is not supported; supported {} {}",
                     self.family.version_field,
-                    truncate_chars(&self.declared, 40),
+                    truncate(&self.declared, 40),
                     if supported.len() == 1 { "is" } else { "are" },
                     and_list(supported.into_iter())
                 )
@@ -229,7 +231,7 @@ impl Detected {
             format!(
                 "{} `{}` is not supported; supported are {supported}",
                 self.family.version_field,
-                truncate_chars(&self.declared, 40)
+                truncate(&self.declared, 40)
             )
         })?;
         Ok((self.family.components)(document))
@@ -271,15 +273,17 @@ fn and_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn truncate_chars(text: &str, max: usize) -> String {
-    #[cfg(feature = "validate")]
-    {
-        problem::truncate(text, max)
+/// Cuts `text` to about `max` characters, keeping its beginning and its end (where validator
+/// messages such as "… has non-unique elements" say what is wrong) and how much was left out.
+pub fn truncate(text: &str, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text.to_owned();
     }
-    #[cfg(not(feature = "validate"))]
-    {
-        text.chars().take(max).collect()
-    }
+    let tail = max / 3;
+    let head: String = text.chars().take(max - tail).collect();
+    let end: String = text.chars().skip(total - tail).collect();
+    format!("{head} … ({} characters left out) … {end}", total - max)
 }
 
 fn json_type(value: &Value) -> &'static str {

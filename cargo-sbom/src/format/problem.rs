@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::truncate;
+
 /// One problem found in a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -30,19 +32,6 @@ impl std::fmt::Display for Problem {
 
 /// The longest message kept from the schema validator, in characters.
 pub const MAX_MESSAGE: usize = 300;
-
-/// Cuts `text` to about `max` characters, keeping its beginning and its end (where validator
-/// messages such as "… has non-unique elements" say what is wrong) and how much was left out.
-pub fn truncate(text: &str, max: usize) -> String {
-    let total = text.chars().count();
-    if total <= max {
-        return text.to_owned();
-    }
-    let tail = max / 3;
-    let head: String = text.chars().take(max - tail).collect();
-    let end: String = text.chars().skip(total - tail).collect();
-    format!("{head} … ({} characters left out) … {end}", total - max)
-}
 
 /// A non-empty (after trimming) string value.
 pub fn text(value: Option<&Value>) -> Option<&str> {

@@ -32,7 +32,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::format::{self, problem::MAX_MESSAGE, problem::truncate};
+use crate::format::{self, problem::MAX_MESSAGE, truncate};
 
 pub use crate::format::problem::Problem;
 

@@ -69,8 +69,8 @@ codes! {
         UnsafeNotForbidden = "unsafe-not-forbidden",
         /// The members hold more `unsafe` constructs than `max-unsafe` allows.
         UnsafeOverLimit = "unsafe-over-limit",
-        /// Without `max-unsafe`: the members hold `unsafe` constructs (report only, always a
-        /// warning).
+        /// Without `max-unsafe`: the members hold `unsafe` constructs (report only: a warning
+        /// unless the rule is set to `allow`).
         UnsafeCode = "unsafe-code",
     }
 }
@@ -142,25 +142,23 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
             if forbids(manifest.get("lints")) || (inherits && workspace_forbids) {
                 continue;
             }
-            let line = cargo_sbom::spanned::TomlFile::parse(&text)
-                .ok()
-                .and_then(|spans| spans.key_line(&["lints"]));
+            let line = lints_line(&text);
             let why = if inherits {
                 "inherits the workspace lints, which do not forbid `unsafe_code`"
             } else {
                 "does not forbid `unsafe_code` in its lints"
             };
             findings.push(Finding {
-                    severity,
-                    rule: RULE.rule_id(),
-                    location: Location::File(FileLine {
-                        path: cargo_sbom::graph::relative_path(manifest_path, root),
-                        line,
-                    }),
-                    code: Code::UnsafeNotForbidden.into(),
-                    message: format!("workspace member `{name}` {why}"),
-                    fix: "set `[workspace.lints.rust] unsafe_code = \"forbid\"` in the root Cargo.toml and `[lints] workspace = true` in the member (or `[lints.rust] unsafe_code = \"forbid\"`)".to_owned(),
-                });
+                severity,
+                rule: RULE.rule_id(),
+                location: Location::File(FileLine {
+                    path: cargo_sbom::graph::relative_path(manifest_path, root),
+                    line,
+                }),
+                code: Code::UnsafeNotForbidden.into(),
+                message: format!("workspace member `{name}` {why}"),
+                fix: "set `[workspace.lints.rust] unsafe_code = \"forbid\"` in the root Cargo.toml and `[lints] workspace = true` in the member (or `[lints.rust] unsafe_code = \"forbid\"`)".to_owned(),
+            });
         }
     }
 
@@ -180,32 +178,41 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         .collect::<Vec<_>>()
         .join("; ");
     match config.max_unsafe {
-            Some(max) if total.total() > max => findings.push(Finding {
-                severity,
-                rule: RULE.rule_id(),
-                location: Location::Workspace,
-                code: Code::UnsafeOverLimit.into(),
-                message: format!(
-                    "{} `unsafe` constructs in the workspace members, more than the {max} allowed — {listing}",
-                    total.total()
-                ),
-                fix: "remove `unsafe` code (or move it behind a reviewed crate), or raise `max-unsafe` in `[code]` after review".to_owned(),
-            }),
-            Some(_) => {}
-            None if total.total() > 0 => findings.push(Finding {
-                severity: Severity::Warn,
-                rule: RULE.rule_id(),
-                location: Location::Workspace,
-                code: Code::UnsafeCode.into(),
-                message: format!(
-                    "{} `unsafe` constructs in the workspace members — {listing}",
-                    total.total()
-                ),
-                fix: "review each `unsafe` use; set `max-unsafe` in `[code]` to bound it, or forbid `unsafe_code`".to_owned(),
-            }),
-            None => {}
-        }
+        Some(max) if total.total() > max => findings.push(Finding {
+            severity,
+            rule: RULE.rule_id(),
+            location: Location::Workspace,
+            code: Code::UnsafeOverLimit.into(),
+            message: format!(
+                "{} `unsafe` constructs in the workspace members, more than the {max} allowed — {listing}",
+                total.total()
+            ),
+            fix: "remove `unsafe` code (or move it behind a reviewed crate), or raise `max-unsafe` in `[code]` after review".to_owned(),
+        }),
+        Some(_) => {}
+        None if total.total() > 0 => findings.push(Finding {
+            severity: Severity::Warn,
+            rule: RULE.rule_id(),
+            location: Location::Workspace,
+            code: Code::UnsafeCode.into(),
+            message: format!(
+                "{} `unsafe` constructs in the workspace members — {listing}",
+                total.total()
+            ),
+            fix: "review each `unsafe` use; set `max-unsafe` in `[code]` to bound it, or forbid `unsafe_code`".to_owned(),
+        }),
+        None => {}
+    }
     Ok(findings)
+}
+
+/// The line of a manifest's most precise lints key: `unsafe_code`, `[lints.rust]`, `[lints]`.
+fn lints_line(manifest: &str) -> Option<usize> {
+    let spans = cargo_sbom::spanned::TomlFile::parse(manifest).ok()?;
+    spans
+        .key_line(&["lints", "rust", "unsafe_code"])
+        .or_else(|| spans.key_line(&["lints", "rust"]))
+        .or_else(|| spans.key_line(&["lints"]))
 }
 
 /// Whether a `lints` table (`[lints]` or `[workspace.lints]`) sets `rust.unsafe_code` to
@@ -289,6 +296,28 @@ fn collect_rs_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_finding_points_at_the_most_precise_lints_key() {
+        let package = "[package]\nname = \"x\"\n";
+        assert_eq!(lints_line(package), None);
+        assert_eq!(
+            lints_line(&format!("{package}[lints]\nworkspace = true\n")),
+            Some(3)
+        );
+        assert_eq!(
+            lints_line(&format!(
+                "{package}\n[lints.rust]\nmissing_docs = \"warn\"\n"
+            )),
+            Some(4)
+        );
+        assert_eq!(
+            lints_line(&format!(
+                "{package}[lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"deny\"\n"
+            )),
+            Some(5)
+        );
+    }
 
     fn lints(text: &str) -> Option<Value> {
         let table: Table = toml::from_str(text).unwrap();

@@ -182,7 +182,13 @@ fn tracked(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     let Some(repository) = crate::git::Repo::discover(root).map_err(git_error)? else {
         return Ok(None);
     };
-    match repository.is_tracked(lockfile).map_err(git_error)? {
+    let tracked = repository
+        .is_tracked(lockfile)
+        .map_err(|reason| Error::Read {
+            path: repository.index_path(),
+            reason,
+        })?;
+    match tracked {
         Some(false) => {}
         // Tracked, or outside the work tree.
         _ => return Ok(None),
@@ -308,15 +314,6 @@ mod tests {
     use super::*;
 
     const LOCK: &str = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"abc\"\n";
-
-    #[test]
-    fn package_lines() {
-        let lock = cargo_sbom::spanned::TomlFile::parse(LOCK).unwrap();
-        assert_eq!(locate::package_line(&lock, "app", "0.1.0"), Some(3));
-        assert_eq!(locate::package_line(&lock, "itoa", "1.0.0"), Some(7));
-        assert_eq!(locate::package_line(&lock, "itoa", "1.0.1"), Some(12));
-        assert_eq!(locate::package_line(&lock, "itoa", "9.9.9"), None);
-    }
 
     #[test]
     fn registry_packages_need_checksums() {

@@ -1,5 +1,5 @@
 //! The policy rules, one module each; [`RULES`] is the registry everything else is derived
-//! from. To add a rule, see "Add a policy rule" in `ARCHITECTURE.md`.
+//! from. To add a rule, see "Recipe: add a policy rule" in `ARCHITECTURE.md`.
 
 pub mod advisories;
 pub mod bans;

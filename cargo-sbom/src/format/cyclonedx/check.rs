@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::format::problem::*;
+use crate::format::truncate;
 
 pub(crate) fn check_cyclonedx(document: &Value, problems: &mut Vec<Problem>) {
     let metadata = document.get("metadata");

@@ -14,6 +14,7 @@ pub static FORMAT: SbomFormat = SbomFormat {
     name: "CycloneDX",
     summary: "CycloneDX JSON (see --spec-version)",
     a_name: "a CycloneDX",
+    elements: "components",
     absent: "no bomFormat",
     extension: "cdx.json",
     media_type: "application/vnd.cyclonedx+json",
@@ -57,7 +58,7 @@ fn declared(
 ) -> Option<Result<String, String>> {
     let format = document.get("bomFormat")?;
     if format.as_str() != Some("CycloneDX") {
-        let shown: String = format.to_string().chars().take(40).collect();
+        let shown = super::truncate(&format.to_string(), 40);
         return Some(Err(format!("bomFormat is {shown}, not \"CycloneDX\"")));
     }
     Some(
@@ -151,4 +152,20 @@ mod schemas {
         BASE,
         SHARED,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_written_version_has_a_writer_version() {
+        for version in FORMAT.versions {
+            let parsed = CycloneDxVersion::parse(version.name);
+            assert_eq!(parsed.map(CycloneDxVersion::as_str), Some(version.name));
+            assert_eq!(parsed.map(|v| v.format().version.name), Some(version.name));
+        }
+        assert!(CycloneDxVersion::parse(FORMAT.default_version).is_some());
+        assert_eq!(CycloneDxVersion::parse("1.4"), None);
+    }
 }

@@ -14,6 +14,7 @@ pub static FORMAT: SbomFormat = SbomFormat {
     name: "SPDX",
     summary: "SPDX 2.3 JSON",
     a_name: "an SPDX",
+    elements: "packages",
     absent: "no spdxVersion",
     extension: "spdx.json",
     media_type: "application/spdx+json",
