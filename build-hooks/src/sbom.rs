@@ -279,7 +279,7 @@ impl Sbom {
             } else {
                 family.default_format()
             };
-            let path = out_dir.join(format!("{stem}.{}", format.extension()));
+            let path = out_dir.join(format.file_name(&stem));
             let bytes = if format == cyclonedx_format {
                 cyclonedx_bytes.clone()
             } else {

@@ -185,10 +185,7 @@ impl Config {
 
     /// Reads and parses the file at `path`.
     pub fn read(path: &Path, sections: &[&'static dyn AnySection]) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            reason: crate::error::io_reason(&e),
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))?;
         Self::parse(path, &text, sections)
     }
 

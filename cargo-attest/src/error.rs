@@ -1,7 +1,9 @@
 //! Errors of `cargo attest`, each naming the file or input at fault, never a secret; and the
 //! exit codes of `cargo attest`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use cargo_sbom::digest::Sha256Hex;
 
 /// The exit codes of `cargo attest`, in one place (the README documents them).
 pub mod exit {
@@ -77,6 +79,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// Reading `path` failed (in the operating system's words, see [`io_reason`]).
+    pub fn read(path: &Path, error: &std::io::Error) -> Self {
+        Error::Read {
+            path: path.to_owned(),
+            reason: io_reason(error),
+        }
+    }
+
+    /// Writing `path` failed.
+    pub fn write(path: &Path, error: &std::io::Error) -> Self {
+        Error::Write {
+            path: path.to_owned(),
+            reason: io_reason(error),
+        }
+    }
+
     /// The exit code: [`exit::INTERNAL`] for a bug (also one of the SBOM library), else
     /// [`exit::USAGE`].
     pub fn exit_code(&self) -> u8 {
@@ -90,6 +108,11 @@ impl Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The SHA-256 of a file's contents, read in blocks; a failure names the file.
+pub fn file_digest(path: &Path) -> Result<Sha256Hex> {
+    Sha256Hex::of_file(path).map_err(|e| Error::read(path, &e))
+}
 
 /// The operating system's words for an I/O error (never the file contents).
 pub fn io_reason(error: &std::io::Error) -> String {

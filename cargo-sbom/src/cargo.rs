@@ -143,12 +143,12 @@ impl EarlyLockfile {
 }
 
 /// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.
-fn cargo_program() -> OsString {
+pub fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 /// The rustc program: `$RUSTC` as cargo honours it, else `rustc`.
-fn rustc_program() -> OsString {
+pub fn rustc_program() -> OsString {
     std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
 }
 

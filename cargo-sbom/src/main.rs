@@ -216,12 +216,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         for member in &members {
             let graph = workspace.resolve(&[*member], &options)?;
             let root = graph.component(graph.roots()[0]);
-            let path = dir.join(format!(
-                "{}-{}.{}",
-                root.name,
-                root.version,
-                format.extension()
-            ));
+            let path = dir.join(format.file_name(&format!("{}-{}", root.name, root.version)));
             verbose_summary(args, &graph);
             files.push((
                 path,

@@ -7,7 +7,6 @@
 //! its standard output and forwards any other line.
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -175,14 +174,9 @@ pub struct BuildOutcome {
     pub compiled: BTreeSet<PackageId>,
 }
 
-/// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.
-pub fn cargo_program() -> OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
-}
-
 /// Runs `cargo build ARGS --message-format json-render-diagnostics` in the current directory.
 pub fn run(args: &[String]) -> Result<BuildOutcome> {
-    let program = cargo_program();
+    let program = cargo_sbom::cargo::cargo_program();
     let mut command = Command::new(&program);
     command
         .arg("build")

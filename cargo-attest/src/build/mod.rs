@@ -127,7 +127,7 @@ pub struct Built {
 impl BuiltSbom {
     /// Its file name in a build or release: `NAME-VERSION.cdx.json`.
     pub fn file_name(&self, stem: &str) -> String {
-        format!("{stem}.{}", self.format.extension())
+        self.format.file_name(stem)
     }
 
     /// The file name of its signed attestation: `NAME-VERSION.cdx.sigstore.json`.
@@ -278,12 +278,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
     let lockfile_path = root.join("Cargo.lock");
     let lockfile = lockfile_path
         .is_file()
-        .then(|| {
-            Sha256Hex::of_file(&lockfile_path).map_err(|e| Error::Read {
-                path: lockfile_path.clone(),
-                reason: crate::error::io_reason(&e),
-            })
-        })
+        .then(|| crate::error::file_digest(&lockfile_path))
         .transpose()?;
     let builder = ci::detect(&env);
     Ok(BuildRun::Built(Box::new(Built {
@@ -359,10 +354,7 @@ pub fn run(options: &BuildOptions, signer: &dyn Signer) -> Result<u8> {
         bytes: provenance_bundle,
         what: "signed SLSA provenance".into(),
     });
-    std::fs::create_dir_all(&out_dir).map_err(|e| Error::Write {
-        path: out_dir.clone(),
-        reason: crate::error::io_reason(&e),
-    })?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| Error::write(&out_dir, &e))?;
     for file in &files {
         cargo_sbom::output::write_atomic(&file.path, &file.bytes)?;
     }
@@ -425,10 +417,7 @@ fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<Resour
         .iter()
         .zip(names)
         .map(|(artifact, name)| {
-            let digest = Sha256Hex::of_file(&artifact.path).map_err(|e| Error::Read {
-                path: artifact.path.clone(),
-                reason: crate::error::io_reason(&e),
-            })?;
+            let digest = crate::error::file_digest(&artifact.path)?;
             Ok(ResourceDescriptor::file(name, digest.as_str()))
         })
         .collect::<Result<Vec<_>>>()?;

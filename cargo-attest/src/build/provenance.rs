@@ -46,10 +46,10 @@ impl Toolchain {
     /// Asks `$RUSTC` (else `rustc`) and `$CARGO` (else `cargo`) for `-vV`, in the current
     /// directory (so a `rust-toolchain.toml` applies as it does to the build).
     pub fn query() -> Result<Self> {
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let rustc = cargo_sbom::cargo::rustc_program();
         Ok(Self {
             rustc: parse_verbose_version(&run_version(rustc)?),
-            cargo: parse_verbose_version(&run_version(super::cargo_build::cargo_program())?),
+            cargo: parse_verbose_version(&run_version(cargo_sbom::cargo::cargo_program())?),
         })
     }
 

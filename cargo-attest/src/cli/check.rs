@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{KeyArgs, Outcome, display_name, file_digest, use_color, verdict, with_suffix};
-use cargo_attest::error::exit;
+use super::{KeyArgs, Outcome, display_name, use_color, verdict, with_suffix};
+use cargo_attest::error::{exit, file_digest};
 use cargo_attest::policy::report::{Reporter, Summary};
 use cargo_attest::policy::{self, PolicyOptions, PolicyRun, RuleId, WorkspaceCheck};
 use cargo_attest::signing::statement::ResourceDescriptor;
@@ -168,9 +168,7 @@ pub(super) fn check(args: &CheckArgs) -> Outcome {
             } else {
                 reporter.sarif(&run.findings, &run.rules)
             };
-            let mut bytes = serde_json::to_vec_pretty(&value)
-                .map_err(|e| Error::Internal(format!("the report is not serialisable: {e}")))?;
-            bytes.push(b'\n');
+            let bytes = cargo_sbom::document::to_json_bytes(&value);
             output::write_output(args.output.as_deref(), &bytes, Terminal::Stdout)?;
             if args.output.is_some() {
                 eprintln!("{}", summary.line());

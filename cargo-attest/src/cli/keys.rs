@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{KeyArgs, Outcome, display_name, file_digest, password, verdict, with_suffix};
+use super::{KeyArgs, Outcome, display_name, password, verdict, with_suffix};
 use cargo_attest::Error;
-use cargo_attest::error::{exit, io_reason};
+use cargo_attest::error::{exit, file_digest};
 use cargo_attest::signing::envelope::{self, ReadFailure};
 use cargo_attest::signing::keys::{KeyAlgorithm, SigningKey, VerifyingKey};
 use cargo_attest::signing::statement::{ResourceDescriptor, Statement};
@@ -122,10 +122,8 @@ pub(super) fn keygen(args: &KeygenArgs) -> Outcome {
 
 pub(super) fn sign(args: &SignArgs) -> Outcome {
     let signer = args.key.load()?;
-    let predicate_bytes = std::fs::read(&args.predicate).map_err(|e| Error::Read {
-        path: args.predicate.clone(),
-        reason: io_reason(&e),
-    })?;
+    let predicate_bytes =
+        std::fs::read(&args.predicate).map_err(|e| Error::read(&args.predicate, &e))?;
     let predicate: serde_json::Value =
         serde_json::from_slice(&predicate_bytes).map_err(|e| Error::Malformed {
             path: args.predicate.clone(),

@@ -14,9 +14,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use cargo_attest::Error;
-use cargo_attest::error::{exit, io_reason};
+use cargo_attest::error::exit;
 use cargo_attest::signing::keys::{KeySource, PASSWORD_ENV, SigningKey};
-use cargo_sbom::digest::Sha256Hex;
 
 /// Signed in-toto / SLSA provenance of Cargo builds, in Sigstore bundle form.
 #[derive(Parser, Debug)]
@@ -150,14 +149,6 @@ fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-/// The SHA-256 of a file.
-fn file_digest(path: &Path) -> Result<Sha256Hex, Error> {
-    Sha256Hex::of_file(path).map_err(|e| Error::Read {
-        path: path.to_owned(),
-        reason: io_reason(&e),
-    })
 }
 
 /// Colour for the human report on standard error: a terminal, `NO_COLOR` unset or empty, and

@@ -114,10 +114,7 @@ pub fn restore_lockfile(path: &Path, before: Option<&[u8]>) -> Result<()> {
     }
     match before {
         None => {
-            std::fs::remove_file(path).map_err(|e| Error::Write {
-                path: path.to_owned(),
-                reason: crate::error::io_reason(&e),
-            })?;
+            std::fs::remove_file(path).map_err(|e| Error::write(path, &e))?;
             eprintln!(
                 "note: {} was missing; the one cargo generated to read the graph was removed again",
                 path.display()

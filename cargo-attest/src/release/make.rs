@@ -9,7 +9,6 @@ use cargo_sbom::{Subject, Timestamp};
 use super::archive::{self, Entry, EntryData};
 use super::{BUNDLE_SUFFIX, POLICY_REPORT, SHA256SUMS, SSDF_JSON, SSDF_MARKDOWN};
 use crate::build::{self, BuildRun, Built};
-use crate::error::io_reason;
 use crate::error::{Error, Result, exit};
 use crate::git::{Repo, TreeEntry};
 use crate::policy::report::{Reporter, Summary};
@@ -146,9 +145,7 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         );
         return Ok(exit::FAILURE);
     }
-    let mut policy_json = serde_json::to_vec_pretty(&reporter.json(&findings, &run.rules))
-        .map_err(|e| Error::Internal(format!("policy report: {e}")))?;
-    policy_json.push(b'\n');
+    let policy_json = cargo_sbom::document::to_json_bytes(&reporter.json(&findings, &run.rules));
 
     // The files.
     let target = built.graph.target.clone();
@@ -318,10 +315,7 @@ fn binary_archive(built: &Built, prefix: &str, mtime: u64) -> Result<Vec<u8>> {
 
 /// The regular files of `dir` whose upper-cased name starts with one of `prefixes`.
 fn documents(dir: &Path, prefixes: &[&str]) -> Result<Vec<(String, PathBuf)>> {
-    let read_error = |e: std::io::Error| Error::Read {
-        path: dir.to_owned(),
-        reason: io_reason(&e),
-    };
+    let read_error = |e: std::io::Error| Error::read(dir, &e);
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
@@ -338,10 +332,7 @@ fn documents(dir: &Path, prefixes: &[&str]) -> Result<Vec<(String, PathBuf)>> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Read {
-        path: path.to_owned(),
-        reason: io_reason(&e),
-    })
+    std::fs::read(path).map_err(|e| Error::read(path, &e))
 }
 
 #[cfg(unix)]
@@ -461,10 +452,7 @@ fn write_release(
     files: &[ReleaseFile],
     force: bool,
 ) -> Result<()> {
-    let write_error = |path: &Path, e: std::io::Error| Error::Write {
-        path: path.to_owned(),
-        reason: io_reason(&e),
-    };
+    let write_error = |path: &Path, e: std::io::Error| Error::write(path, &e);
     std::fs::create_dir_all(out_dir).map_err(|e| write_error(out_dir, e))?;
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{stem}."))

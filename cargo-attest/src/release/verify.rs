@@ -4,16 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use cargo_sbom::digest::Sha256Hex;
 use serde_json::Value;
 
 use super::archive;
 use super::{BUNDLE_SUFFIX, SHA256SUMS};
-use crate::error::io_reason;
 use crate::error::{Error, Result};
 use crate::signing::Verifier;
 use crate::signing::envelope::{self, ReadFailure};
 use crate::signing::statement::SLSA_PROVENANCE_V1;
+use crate::signing::verify::is_sha256_hex;
 
 /// A release that verified.
 #[derive(Clone, Debug)]
@@ -35,18 +34,14 @@ pub fn verify_release(
     dir: &Path,
     verifier: &dyn Verifier,
 ) -> Result<std::result::Result<VerifiedRelease, Vec<String>>> {
-    let read_error = |path: &Path, e: std::io::Error| Error::Read {
-        path: path.to_owned(),
-        reason: io_reason(&e),
-    };
     let mut problems = Vec::new();
     let mut present: BTreeSet<String> = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
-        let entry = entry.map_err(|e| read_error(dir, e))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::read(dir, &e))? {
+        let entry = entry.map_err(|e| Error::read(dir, &e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let file_type = entry
             .file_type()
-            .map_err(|e| read_error(&entry.path(), e))?;
+            .map_err(|e| Error::read(&entry.path(), &e))?;
         if !file_type.is_file() {
             problems.push(format!(
                 "{name}: not a regular file (a release holds only regular files)"
@@ -154,7 +149,7 @@ pub fn verify_release(
             continue;
         }
         let path = dir.join(name);
-        let digest = Sha256Hex::of_file(&path).map_err(|e| read_error(&path, e))?;
+        let digest = crate::error::file_digest(&path)?;
         if digest.as_str() != signed {
             problems.push(format!(
                 "{name}: SHA-256 {} does not match the signed provenance ({signed})",
@@ -178,7 +173,7 @@ pub fn verify_release(
         ));
     } else if present.contains(SHA256SUMS) {
         let path = dir.join(SHA256SUMS);
-        let bytes = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, &e))?;
         problems.extend(check_sums(&bytes, &subjects, &actual));
     }
 
@@ -195,7 +190,7 @@ pub fn verify_release(
         ));
     }
     for format in crate::build::sbom_formats() {
-        let name = format!("{stem}.{}", format.extension());
+        let name = format.file_name(&stem);
         if !subjects.contains_key(&name) {
             problems.push(format!("{name}: missing (the release's SBOM)"));
             continue;
@@ -204,7 +199,7 @@ pub fn verify_release(
             continue;
         }
         let path = dir.join(&name);
-        let bytes = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, &e))?;
         let root = serde_json::from_slice::<Value>(&bytes)
             .ok()
             .and_then(|document| (format.family.root)(&document));
@@ -240,7 +235,7 @@ pub fn verify_release(
             name.trim_end_matches(".tar.gz").to_owned()
         };
         let path = dir.join(name);
-        let file = std::fs::File::open(&path).map_err(|e| read_error(&path, e))?;
+        let file = std::fs::File::open(&path).map_err(|e| Error::read(&path, &e))?;
         match archive::list(std::io::BufReader::new(file)) {
             Ok(entries) => {
                 archive_entries += entries.len();
@@ -285,13 +280,9 @@ fn check_sums(
     };
     let mut listed: BTreeMap<&str, &str> = BTreeMap::new();
     for (number, line) in text.lines().enumerate() {
-        let parsed = line.split_once("  ").filter(|(digest, name)| {
-            digest.len() == 64
-                && digest
-                    .bytes()
-                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-                && !name.is_empty()
-        });
+        let parsed = line
+            .split_once("  ")
+            .filter(|(digest, name)| is_sha256_hex(digest) && !name.is_empty());
         let Some((digest, name)) = parsed else {
             problems.push(format!(
                 "{SHA256SUMS}: line {} is not `<sha256>  <file name>`",

@@ -32,19 +32,7 @@ pub fn sign(payload: &[u8], payload_type: &str, signer: &dyn Signer) -> Result<D
 /// The Sigstore bundle v0.3 JSON of an envelope with its verification material.
 pub fn bundle_json(envelope: DsseEnvelope, material: VerificationMaterialV03) -> Vec<u8> {
     let bundle = BundleV03::new(material, SignatureContent::DsseEnvelope(envelope)).into_bundle();
-    to_json(&bundle)
-}
-
-/// The JSON of a bare DSSE envelope.
-pub fn envelope_json(envelope: &DsseEnvelope) -> Vec<u8> {
-    to_json(envelope)
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    // Serialising these plain data types cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    cargo_sbom::document::to_json_bytes(&bundle)
 }
 
 /// A signed document as read from a file.
@@ -68,12 +56,7 @@ pub enum ReadFailure {
 
 /// Reads a Sigstore bundle v0.3 or a bare DSSE envelope.
 pub fn read_signed(path: &Path) -> std::result::Result<SignedDocument, ReadFailure> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        ReadFailure::Malformed(Error::Read {
-            path: path.to_owned(),
-            reason: crate::error::io_reason(&e),
-        })
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| ReadFailure::Malformed(Error::read(path, &e)))?;
     parse_signed(path, &bytes)
 }
 
@@ -153,7 +136,11 @@ mod tests {
         let read = parse_signed(Path::new("b.json"), &json).unwrap();
         assert!(read.material.is_some());
         assert_eq!(read.envelope, envelope);
-        let bare = parse_signed(Path::new("e.json"), &envelope_json(&envelope)).unwrap();
+        let bare = parse_signed(
+            Path::new("e.json"),
+            &cargo_sbom::document::to_json_bytes(&envelope),
+        )
+        .unwrap();
         assert!(bare.material.is_none());
     }
 

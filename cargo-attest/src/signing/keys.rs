@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use sigstore_bundle::VerificationMaterialV03;
@@ -386,7 +385,7 @@ impl VerifyingKey {
 
     /// The key id: lowercase hex SHA-256 of the SPKI DER.
     pub fn key_id(&self) -> String {
-        hex(&Sha256::digest(self.to_der()))
+        cargo_sbom::digest::Sha256Hex::digest(&self.to_der()).to_string()
     }
 
     /// Checks `signature` over `message`; `false` for any mismatch or malformed signature.
@@ -403,11 +402,6 @@ impl VerifyingKey {
                 .is_ok_and(|sig| key.verify_strict(message, &sig).is_ok()),
         }
     }
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -184,8 +184,8 @@ fn provenance_problems(predicate: &Value) -> Vec<String> {
     problems
 }
 
-/// 64 lowercase hex digits.
-fn is_sha256_hex(text: &str) -> bool {
+/// 64 lowercase hex digits (a SHA-256 as in-toto subjects and `SHA256SUMS` write it).
+pub(crate) fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 

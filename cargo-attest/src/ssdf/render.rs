@@ -87,9 +87,7 @@ impl SsdfReport {
 
     /// The report as pretty JSON bytes with a final newline.
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(&self.to_json()).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        cargo_sbom::document::to_json_bytes(&self.to_json())
     }
 
     /// The report as Markdown.

@@ -175,6 +175,11 @@ impl Format {
     pub fn extension(&self) -> &'static str {
         self.family.extension
     }
+
+    /// The file name of a document of this format: `STEM.cdx.json`.
+    pub fn file_name(&self, stem: &str) -> String {
+        format!("{stem}.{}", self.family.extension)
+    }
 }
 
 /// A component as read back from a document (by `diff`).

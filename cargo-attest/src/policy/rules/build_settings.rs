@@ -325,10 +325,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::Read {
-        path: path.to_owned(),
-        reason: crate::error::io_reason(&e),
-    })
+    std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))
 }
 
 fn parse(path: &Path, text: &str) -> Result<Table> {

@@ -231,10 +231,7 @@ fn forbids(lints: Option<&Value>) -> bool {
 }
 
 fn read_toml(path: &Path) -> Result<(Table, String)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-        path: path.to_owned(),
-        reason: crate::error::io_reason(&e),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))?;
     let table = toml::from_str(&text).map_err(|e| Error::Malformed {
         path: path.to_owned(),
         reason: e.message().trim().to_owned(),
@@ -252,10 +249,7 @@ pub fn count_member(dir: &Path) -> Result<UnsafeCounts> {
     }
     let mut counts = UnsafeCounts::default();
     for file in files {
-        let text = std::fs::read(&file).map_err(|e| Error::Read {
-            path: file.clone(),
-            reason: crate::error::io_reason(&e),
-        })?;
+        let text = std::fs::read(&file).map_err(|e| Error::read(&file, &e))?;
         counts += unsafe_count::count(&String::from_utf8_lossy(&text));
     }
     Ok(counts)
@@ -267,18 +261,12 @@ fn collect_rs_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
-            return Err(Error::Read {
-                path: dir.to_owned(),
-                reason: crate::error::io_reason(&e),
-            });
+            return Err(Error::read(dir, &e));
         }
     };
     let mut paths: Vec<(PathBuf, bool)> = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::Read {
-            path: dir.to_owned(),
-            reason: crate::error::io_reason(&e),
-        })?;
+        let entry = entry.map_err(|e| Error::read(dir, &e))?;
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         paths.push((entry.path(), is_dir));
     }

@@ -125,10 +125,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
             format!("run `cargo generate-lockfile` and commit {LOCKFILE}"),
         )]);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::Read {
-        path: path.clone(),
-        reason: crate::error::io_reason(&e),
-    })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, &e))?;
     let mut findings = Vec::new();
     // Reading the git index needs libgit2: the build-time hook, built without the `git`
     // feature, leaves this part to `cargo attest check`.

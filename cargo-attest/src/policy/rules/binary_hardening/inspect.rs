@@ -268,10 +268,7 @@ impl Hardening {
 /// Reads and inspects the binary at `path`. An unreadable file is [`Error::Read`]; a file that is
 /// not an ELF, PE or Mach-O binary, or a damaged one, is [`Error::Malformed`].
 pub fn inspect(path: &Path) -> Result<Hardening> {
-    let data = std::fs::read(path).map_err(|e| Error::Read {
-        path: path.to_owned(),
-        reason: crate::error::io_reason(&e),
-    })?;
+    let data = std::fs::read(path).map_err(|e| Error::read(path, &e))?;
     inspect_bytes(&data).map_err(|reason| Error::Malformed {
         path: path.to_owned(),
         reason,
