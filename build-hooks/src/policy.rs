@@ -8,10 +8,9 @@
 //! own `OUT_DIR` included).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cargo_attest::config::Config;
-use cargo_attest::policy::advisory_db::Environment;
 use cargo_attest::policy::rules::advisories;
 use cargo_attest::policy::{self, Finding, Location, PolicyOptions, RuleId, Severity};
 
@@ -185,8 +184,13 @@ impl Policy {
             }
         }
 
+        let options = PolicyOptions {
+            offline: true,
+            advisory_db: self.advisory_db.clone(),
+            ..PolicyOptions::default()
+        };
         let mut rules = build_time_rules();
-        if !advisories_available(self.advisory_db.as_deref(), &config) {
+        if !advisories_available(&options, &config) {
             rules.retain(|r| *r != advisories::RULE.rule_id());
             println!(
                 "cargo:warning=build_hooks::Policy: advisories were skipped: no RustSec database \
@@ -194,11 +198,6 @@ impl Policy {
                  it to CARGO_HOME/advisory-db); the build never fetches it"
             );
         }
-        let options = PolicyOptions {
-            offline: true,
-            advisory_db: self.advisory_db.clone(),
-            ..PolicyOptions::default()
-        };
         let run = policy::run(&workspace, &graph, &config, &options, &rules)?;
         let (findings, ran) = (run.findings, run.rules);
         for finding in &findings {
@@ -224,11 +223,12 @@ impl Policy {
 
 /// Whether an advisory database can be used without the network: the variable, else
 /// `db-path`, else the default location when it holds a database.
-fn advisories_available(from_env: Option<&Path>, config: &Config) -> bool {
-    if from_env.is_some() || config.get(&advisories::SECTION).db_path.is_some() {
+fn advisories_available(options: &PolicyOptions, config: &Config) -> bool {
+    if options.advisory_db.is_some() || config.get(&advisories::SECTION).db_path.is_some() {
         return true;
     }
-    Environment::from_process()
+    options
+        .environment
         .default_db_path()
         .is_some_and(|path| path.join("crates").is_dir())
 }

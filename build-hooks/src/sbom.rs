@@ -12,6 +12,7 @@
 //! need that lock and the network. The lockfile is already written by the outer cargo, so the
 //! inner one reads it unchanged.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -274,17 +275,13 @@ impl Sbom {
             ..Written::default()
         };
         for family in &self.formats {
-            let format = if **family == cyclonedx::FORMAT {
-                cyclonedx_format
+            let (format, bytes) = if **family == cyclonedx::FORMAT {
+                (cyclonedx_format, Cow::Borrowed(cyclonedx_bytes.as_slice()))
             } else {
-                family.default_format()
+                let format = family.default_format();
+                (format, Cow::Owned(render(format)))
             };
             let path = out_dir.join(format.file_name(&stem));
-            let bytes = if format == cyclonedx_format {
-                cyclonedx_bytes.clone()
-            } else {
-                render(format)
-            };
             write_file(&path, &bytes)?;
             written.documents.push((format, path));
         }
@@ -455,4 +452,20 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
             other => other.to_string(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_document_is_found_by_its_format() {
+        let path = PathBuf::from("out/app-0.1.0.cdx.json");
+        let written = Written {
+            documents: vec![(cyclonedx::FORMAT.default_format(), path.clone())],
+            ..Written::default()
+        };
+        assert_eq!(written.document(&cyclonedx::FORMAT), Some(path.as_path()));
+        assert_eq!(written.document(&cargo_sbom::format::spdx::FORMAT), None);
+    }
 }

@@ -10,9 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use cargo_sbom::spanned::{TomlFile, line_of};
+use cargo_sbom::spanned::TomlFile;
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
-use toml::de::{DeTable, ValueDeserializer};
+use toml::de::ValueDeserializer;
 
 use crate::error::{Error, Result};
 
@@ -137,15 +138,12 @@ impl Config {
             line,
             reason,
         };
-        let table = DeTable::parse(text).map_err(|e| {
-            let line = e.span().map(|span| line_of(text, span.start));
-            error(line, e.message().trim().to_owned())
-        })?;
-        let spans = TomlFile::from_parsed(text, &table);
+        let (spans, table) = TomlFile::parse_table(text).map_err(|e| error(e.line, e.message))?;
         // Every section at its defaults, replaced by the file's in file order (the parsed map
         // is sorted by key), so the problem reported is the first one in the file.
         let mut values: Vec<(&'static str, Box<dyn SectionValue>)> =
             sections.iter().map(|s| (s.name(), s.defaults())).collect();
+        let mut raw = serde_json::Map::new();
         let mut written: Vec<_> = table.into_inner().into_iter().collect();
         written.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in written {
@@ -161,18 +159,15 @@ impl Config {
                     ),
                 ));
             };
+            // As written, for reports: from the same parse.
+            let written = toml::Value::deserialize(ValueDeserializer::from(value.clone()));
+            if let Some(json) = written.ok().and_then(|v| serde_json::to_value(v).ok()) {
+                raw.insert(name.to_owned(), json);
+            }
             values[at].1 = sections[at]
                 .parse(ValueDeserializer::from(value))
                 .map_err(|e| error(spans.error_line(&e), e.message().trim().to_owned()))?;
         }
-        let raw = toml::from_str::<toml::Table>(text)
-            .ok()
-            .and_then(|table| serde_json::to_value(table).ok())
-            .and_then(|value| match value {
-                serde_json::Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default();
         Ok(Self {
             sections: values,
             file: Some(ConfigFile {

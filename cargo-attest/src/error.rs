@@ -5,17 +5,20 @@ use std::path::{Path, PathBuf};
 
 use cargo_sbom::digest::Sha256Hex;
 
-/// The exit codes of `cargo attest`, in one place (the README documents them).
+/// The exit codes of `cargo attest`, in one place (the README documents them): those of
+/// `cargo sbom`, whose errors `cargo attest` passes on with their codes.
 pub mod exit {
+    use cargo_sbom::error::exit as sbom;
+
     /// Success (`check`: no deny finding; `verify`: verified).
-    pub const SUCCESS: u8 = 0;
+    pub const SUCCESS: u8 = sbom::SUCCESS;
     /// A verdict against the input: a deny finding of `check` or `release`, a failed
     /// verification. (`build` and `release` return cargo's own code when cargo fails.)
-    pub const FAILURE: u8 = 1;
+    pub const FAILURE: u8 = sbom::FINDING;
     /// A usage, key, configuration or input error; one line on stderr names it.
-    pub const USAGE: u8 = 2;
+    pub const USAGE: u8 = sbom::USAGE;
     /// A bug of this tool (an invariant broke); the message asks for a report.
-    pub const INTERNAL: u8 = 3;
+    pub const INTERNAL: u8 = sbom::INTERNAL;
 }
 
 /// Everything that stops a command before it reaches a verdict ([`exit::USAGE`], or
@@ -71,10 +74,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An invariant of this tool broke: a bug, not a problem of the input.
-    #[error(
-        "internal error: {0}; this is a bug, please report it at {url}",
-        url = cargo_sbom::error::ISSUES_URL
-    )]
+    #[error("{}", cargo_sbom::error::bug_report(.0))]
     Internal(String),
 }
 

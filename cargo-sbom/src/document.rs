@@ -58,6 +58,11 @@ impl Timestamp {
         Self(secs)
     }
 
+    /// Seconds since the Unix epoch.
+    pub fn secs(self) -> u64 {
+        self.0
+    }
+
     /// RFC 3339 UTC with seconds precision, e.g. `2024-05-01T12:00:00Z` (valid for both formats).
     pub fn rfc3339(self) -> String {
         humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(self.0)).to_string()

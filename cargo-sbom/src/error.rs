@@ -18,6 +18,12 @@ pub mod exit {
 /// Where bugs are reported (named in internal errors).
 pub const ISSUES_URL: &str = "https://github.com/cargo-attest/cargo-attest/issues";
 
+/// The message of an internal error (of either tool): what broke, that it is a bug, where to
+/// report it.
+pub fn bug_report(what: &str) -> String {
+    format!("internal error: {what}; this is a bug, please report it at {ISSUES_URL}")
+}
+
 /// Everything that can go wrong while building, writing or checking an SBOM.
 ///
 /// Every variant names the file or the input at fault; [`Error::exit_code`] maps them to the
@@ -118,7 +124,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An invariant of this tool broke: a bug, not a problem of the input.
-    #[error("internal error: {0}; this is a bug, please report it at {ISSUES_URL}")]
+    #[error("{}", bug_report(.0))]
     Internal(String),
 }
 

@@ -81,7 +81,7 @@ fn format_values() -> PossibleValuesParser {
 fn spec_version_help() -> String {
     let versions: Vec<String> = FORMATS
         .iter()
-        .map(|f| format!("{}: {}", f.name, f.version_names().replace(" and ", " or ")))
+        .map(|f| format!("{}: {}", f.name, f.version_names()))
         .collect();
     let defaults: Vec<String> = FORMATS.iter().map(|f| f.default_format().label()).collect();
     format!(
@@ -178,7 +178,7 @@ fn chosen_format(args: &GenerateArgs) -> Result<Format, Error> {
             Error::Usage(format!(
                 "--spec-version {version}: {} is written as version {} only",
                 family.name,
-                family.version_names().replace(" and ", " or ")
+                family.version_names()
             ))
         }),
     }

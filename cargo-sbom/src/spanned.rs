@@ -72,26 +72,34 @@ impl std::fmt::Display for TomlError {
 impl TomlFile {
     /// Parses `text`.
     pub fn parse(text: &str) -> Result<Self, TomlError> {
+        Self::parse_table(text).map(|(file, _)| file)
+    }
+
+    /// Parses `text` into its values (`toml::Table`, or any type to deserialise) and their
+    /// spans, with one parse.
+    pub fn parse_into<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Self), TomlError> {
+        let (file, table) = Self::parse_table(text)?;
+        let values =
+            T::deserialize(toml::de::Deserializer::from(table)).map_err(|e| TomlError {
+                message: e.message().trim().to_owned(),
+                line: file.error_line(&e),
+            })?;
+        Ok((values, file))
+    }
+
+    /// Parses `text` into its spans and the parsed table itself, for a caller that also
+    /// deserialises the table (one parse for both).
+    pub fn parse_table(text: &str) -> Result<(Self, toml::Spanned<DeTable<'_>>), TomlError> {
         let line_starts = line_starts(text);
         let table = DeTable::parse(text).map_err(|e| TomlError {
             message: e.message().trim().to_owned(),
             line: e.span().map(|span| line_at(&line_starts, span.start)),
         })?;
-        Ok(Self::from_line_starts(&table, line_starts))
-    }
-
-    /// The spans of a document already parsed from `text` (for a caller that also
-    /// deserialises the same table).
-    pub fn from_parsed(text: &str, table: &toml::Spanned<DeTable<'_>>) -> Self {
-        Self::from_line_starts(table, line_starts(text))
-    }
-
-    fn from_line_starts(table: &toml::Spanned<DeTable<'_>>, line_starts: Vec<usize>) -> Self {
         let root = Node {
             span: table.span(),
             value: Value::Table(entries(table.get_ref())),
         };
-        Self { root, line_starts }
+        Ok((Self { root, line_starts }, table))
     }
 
     /// The document's top-level table.
@@ -201,11 +209,6 @@ fn line_at(line_starts: &[usize], offset: usize) -> usize {
     line_starts.partition_point(|&start| start <= offset).max(1)
 }
 
-/// The 1-based line of a byte offset of `text` (for errors of a text parsed elsewhere).
-pub fn line_of(text: &str, offset: usize) -> usize {
-    line_at(&line_starts(text), offset)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,11 +245,24 @@ mod tests {
     }
 
     #[test]
+    fn one_parse_gives_what_toml_from_str_gives() {
+        let (table, file) = TomlFile::parse_into::<toml::Table>(TEXT).unwrap();
+        assert_eq!(table, toml::from_str::<toml::Table>(TEXT).unwrap());
+        assert_eq!(file.key_line(&["dependencies", "x"]), Some(14));
+        for bad in ["a = 1\na = 2\n", "[x]\n[x]\n", "a = \n", "a = \"x\" b\n"] {
+            let ours = TomlFile::parse_into::<toml::Table>(bad).unwrap_err();
+            let theirs = toml::from_str::<toml::Table>(bad).unwrap_err();
+            assert_eq!(ours.message, theirs.message().trim(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn errors_have_lines() {
         let err = TomlFile::parse("a = 1\n\nb = \n").unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
-        assert_eq!(line_of("a\nb\nc", 0), 1);
-        assert_eq!(line_of("a\nb\nc", 2), 2);
-        assert_eq!(line_of("a\nb\nc", 99), 3);
+        let lines = line_starts("a\nb\nc");
+        assert_eq!(line_at(&lines, 0), 1);
+        assert_eq!(line_at(&lines, 2), 2);
+        assert_eq!(line_at(&lines, 99), 3);
     }
 }

@@ -743,6 +743,16 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
 /// cache lacks something, `cargo fetch` with the network. Adds git and path packages the
 /// lockfile lacks as well. Once per directory and test process.
 pub fn fetch_crates(dir: &Path) {
+    fetch(dir, false);
+}
+
+/// [`fetch_crates`] with `--locked`: fails when the workspace's committed `Cargo.lock` is out
+/// of date, instead of bringing it up to date (for fixtures later built with `--locked`).
+pub fn fetch_locked_crates(dir: &Path) {
+    fetch(dir, true);
+}
+
+fn fetch(dir: &Path, locked: bool) {
     static FETCHED: std::sync::Mutex<BTreeSet<PathBuf>> = std::sync::Mutex::new(BTreeSet::new());
     let mut fetched = FETCHED
         .lock()
@@ -755,6 +765,9 @@ pub fn fetch_crates(dir: &Path) {
         command.current_dir(dir).arg("fetch");
         if offline {
             command.arg("--offline");
+        }
+        if locked {
+            command.arg("--locked");
         }
         command.output().expect("run cargo fetch")
     };
@@ -851,7 +864,8 @@ pub fn cargo_tree_at(dir: &Path, host: &str, flags: &[&str]) -> BTreeSet<Pkg> {
 }
 
 /// A copy of `fixtures/hooks-app` in `dir`, its `build-hooks` path dependency rewritten to the
-/// absolute path of this repository's `build-hooks/`. Returns the copy's root.
+/// absolute path of this repository's `build-hooks/`, its crates fetched (`--locked`). Returns the
+/// copy's root.
 pub fn hooks_fixture(dir: &Path) -> PathBuf {
     let root = dir.join("hooks-app");
     copy_dir(&fixtures_dir().join("hooks-app"), &root);
@@ -868,6 +882,8 @@ pub fn hooks_fixture(dir: &Path) -> PathBuf {
         &format!("path = {:?}", absolute.display().to_string()),
     );
     std::fs::write(&manifest, text).expect("write hooks-app/Cargo.toml");
+    // The hook's `cargo metadata --offline` needs the crates of every target in the cache.
+    fetch_locked_crates(&root);
     root
 }
 
@@ -913,34 +929,39 @@ pub fn tree_snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Runs the third-party checker `checker` (e.g. `check-bundle`) of the harness at `verify` with
 /// `args`, and asserts it passed: exit 0 and a `PASS` line.
 #[track_caller]
+pub fn assert_checker_passes(verify: &Path, checker: &str, args: &[&Path]) {
+    let (passed, stdout, stderr) = run_checker(verify, checker, args);
+    assert!(passed, "{checker} {args:?}:\n{stdout}{stderr}");
+}
+
+/// Runs `check-sarif` on `sarif` (named `*.sarif`, the only files the SARIF Multitool checks)
+/// and asserts it passed with no finding: no error and no GitHub-rule warning.
+#[track_caller]
 pub fn assert_sarif_is_clean(verify: &Path, sarif: &Path) {
     assert!(
         sarif.extension().is_some_and(|e| e == "sarif"),
         "{}: the SARIF Multitool checks `.sarif` files only",
         sarif.display()
     );
-    let output = Command::new(verify.join("check-sarif"))
-        .arg(sarif)
-        .output()
-        .unwrap_or_else(|e| panic!("run check-sarif: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (passed, stdout, stderr) = run_checker(verify, "check-sarif", &[sarif]);
     assert!(
-        output.status.success() && stdout.contains("PASS") && stdout.contains("(no findings)"),
-        "check-sarif {}: not free of errors and warnings:\n{stdout}",
+        passed && stdout.contains("(no findings)"),
+        "check-sarif {}: not free of errors and warnings:\n{stdout}{stderr}",
         sarif.display()
     );
 }
 
-/// Runs a checker of the verification harness and fails the test unless it prints `PASS`.
-pub fn assert_checker_passes(verify: &Path, checker: &str, args: &[&Path]) {
+/// Whether a checker exited 0 with a `PASS` line, and its standard output and error.
+fn run_checker(verify: &Path, checker: &str, args: &[&Path]) -> (bool, String, String) {
     let output = Command::new(verify.join(checker))
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("run {checker}: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (
         output.status.success() && stdout.contains("PASS"),
-        "{checker} {args:?}:\n{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        stdout,
+        stderr,
+    )
 }

@@ -14,8 +14,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use integration_tests::{
-    Cdx, Pkg, SOURCE_DATE_EPOCH, cargo, cargo_sbom_bin, cargo_tree_at, fetch_crates, fixtures_dir,
-    hooks_fixture, hooks_target_dir, property, rustc_host, scratch_dir, show, verify_dir,
+    Cdx, Pkg, SOURCE_DATE_EPOCH, cargo, cargo_sbom_bin, cargo_tree_at, fixtures_dir, hooks_fixture,
+    hooks_target_dir, property, rustc_host, scratch_dir, show, verify_dir,
 };
 use serde_json::Value;
 
@@ -49,8 +49,6 @@ fn build_in(dir: &Path, flags: &[&str]) -> Built {
 fn cargo_build(dir: &Path, flags: &[&str], env: &[(&str, &OsStr)]) -> Output {
     static LOCK: Mutex<()> = Mutex::new(());
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    // The hook's `cargo metadata --offline` needs the crates of every target in the cache.
-    fetch_crates(dir);
     let started = std::time::Instant::now();
     let output = cargo()
         .current_dir(dir)

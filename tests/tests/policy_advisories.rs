@@ -18,10 +18,9 @@ use cargo_attest::policy::{
 };
 use cargo_sbom::spanned::TomlFile;
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, ResolvedGraph, Workspace};
-use integration_tests::{copy_dir, fetch_crates, fixtures_dir, repo_root, scratch_dir};
-
-const LINUX: &str = "x86_64-unknown-linux-gnu";
-const WINDOWS: &str = "x86_64-pc-windows-msvc";
+use integration_tests::{
+    LINUX, WINDOWS, copy_dir, fetch_crates, fixtures_dir, repo_root, scratch_dir,
+};
 
 /// The fixture workspace, copied once, loaded offline, resolved for the host.
 struct Loaded {
@@ -31,16 +30,19 @@ struct Loaded {
 }
 
 fn load(root: &Path) -> Loaded {
+    load_selected(root, &PackageSelection::Default, &ResolveOptions::default())
+}
+
+/// The workspace at `root` (its crates fetched first), loaded offline, `selection` resolved.
+fn load_selected(root: &Path, selection: &PackageSelection, options: &ResolveOptions) -> Loaded {
     fetch_crates(root);
     let network = CargoNetwork {
         offline: true,
         ..Default::default()
     };
     let workspace = Workspace::load(Some(&root.join("Cargo.toml")), network, &[]).unwrap();
-    let members = workspace.select(&PackageSelection::Default).unwrap();
-    let graph = workspace
-        .resolve(&members, &ResolveOptions::default())
-        .unwrap();
+    let members = workspace.select(selection).unwrap();
+    let graph = workspace.resolve(&members, options).unwrap();
     Loaded {
         root: root.to_owned(),
         workspace,
@@ -717,25 +719,18 @@ fn real_snapshot_against_this_workspace() {
     let Some(db_path) = real_db() else { return };
     let db = rustsec_db(&db_path);
     // This repository's own graph (a few hundred crates), every member.
-    let root = repo_root();
-    fetch_crates(root);
-    let network = CargoNetwork {
-        offline: true,
-        ..Default::default()
-    };
-    let workspace = Workspace::load(Some(&root.join("Cargo.toml")), network, &[]).unwrap();
-    let members = workspace
-        .select(&PackageSelection::Workspace { exclude: vec![] })
-        .unwrap();
-    let graph = workspace
-        .resolve(
-            &members,
-            &ResolveOptions {
-                include_dev: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let Loaded {
+        root,
+        workspace,
+        graph,
+    } = load_selected(
+        repo_root(),
+        &PackageSelection::Workspace { exclude: vec![] },
+        &ResolveOptions {
+            include_dev: true,
+            ..Default::default()
+        },
+    );
     let options = PolicyOptions {
         offline: true,
         advisory_db: Some(db_path.clone()),

@@ -40,7 +40,8 @@ enum Task {
     /// Run the cargo steps of `.ci/run` (fmt --check, clippy -D warnings, test), without the
     /// third-party verification harness; stops at the first failure.
     Ci,
-    /// Write the rule reference docs/rules/ from the rules' own declarations.
+    /// Write the rule reference docs/rules/ and the README's rule table from the rules' own
+    /// declarations.
     Docs,
     /// Release cargo-sbom and cargo-attest with their own tools (`cargo attest release`, then
     /// `verify-release`), signed with --key or an ephemeral key.

@@ -52,11 +52,6 @@ impl Toolchain {
             cargo: parse_verbose_version(&run_version(cargo_sbom::cargo::cargo_program())?),
         })
     }
-
-    /// `rustc -vV`'s `release` (e.g. `1.91.0`).
-    pub fn rustc_release(&self) -> Option<&str> {
-        self.rustc.get("release").map(String::as_str)
-    }
 }
 
 fn run_version(program: OsString) -> Result<String> {

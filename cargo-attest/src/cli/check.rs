@@ -141,7 +141,7 @@ fn run_policy(
         binaries: args.binaries.clone(),
         ..PolicyOptions::default()
     };
-    let (_, run) = policy::check_workspace(&WorkspaceCheck {
+    let run = policy::check_workspace(&WorkspaceCheck {
         root: &root,
         manifest_path: args.manifest_path.as_deref(),
         config: &config,
@@ -154,7 +154,7 @@ fn run_policy(
 
 pub(super) fn check(args: &CheckArgs) -> Outcome {
     let Checked { root, run, .. } = run_policy(&args.policy, &args.graph, &args.rules)?;
-    let reporter = Reporter::new(&root);
+    let reporter = Reporter::new(&root, &run);
     let summary = Summary::of(&run.findings);
     match args.format {
         CheckFormat::Human => {
@@ -246,18 +246,20 @@ pub(super) fn ssdf(args: &SsdfArgs) -> Outcome {
         count("not-applicable")
     );
     if let (Some(signer), Some(out)) = (signer, &args.out) {
-        sign_report(&report, out, &signer)?;
+        sign_report(&report, out, &bytes, &signer)?;
     }
     Ok(exit::SUCCESS)
 }
 
-/// Signs the written report into `OUT.sigstore.json`.
+/// Signs the report written to `out` (as `bytes`) into `OUT.sigstore.json`.
 fn sign_report(
     report: &ssdf::SsdfReport,
     out: &Path,
+    bytes: &[u8],
     signer: &dyn cargo_attest::signing::Signer,
 ) -> Result<(), Error> {
-    let report_subject = ResourceDescriptor::file(display_name(out), file_digest(out)?.as_str());
+    let digest = cargo_sbom::digest::Sha256Hex::digest(bytes);
+    let report_subject = ResourceDescriptor::file(display_name(out), digest.as_str());
     let bundle = ssdf::sign(report, &[report_subject], signer)?;
     let bundle_path = with_suffix(out, "sigstore.json");
     output::write_atomic(&bundle_path, &bundle)?;

@@ -2,10 +2,29 @@
 //! dependency in a manifest, a package in `Cargo.lock`. (Keys of `attest.toml` are located by
 //! [`crate::config::Config::key_line`], profile keys and flags by their rules, the same way.)
 
+use std::path::Path;
+
 use cargo_sbom::spanned::{Entry, TomlFile};
+
+use crate::error::{Error, Result};
 
 /// The lockfile name, at the workspace root.
 pub const LOCKFILE: &str = "Cargo.lock";
+
+/// Reads a TOML file a rule needs the content of: its values and their positions, from one
+/// parse; an unreadable file or bad TOML is an error naming the file.
+pub fn read_toml(path: &Path) -> Result<(toml::Table, TomlFile)> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))?;
+    parse_toml(path, &text)
+}
+
+/// `text`, the content of `path`, parsed as [`read_toml`] parses it.
+pub fn parse_toml(path: &Path, text: &str) -> Result<(toml::Table, TomlFile)> {
+    TomlFile::parse_into(text).map_err(|e| Error::Malformed {
+        path: path.to_owned(),
+        reason: e.message,
+    })
+}
 
 /// The dependency tables of a manifest: `[dependencies]`, `[dev-dependencies]`,
 /// `[build-dependencies]` (and their `dev_dependencies` spellings), the same under

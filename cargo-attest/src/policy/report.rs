@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use cargo_sbom::spanned::TomlFile;
 use serde_json::{Value, json};
@@ -20,6 +21,7 @@ use super::locate;
 use super::location::{FileLine, Location};
 use super::rule::Finding;
 use super::rule::{RuleDef, RuleId};
+use super::run::PolicyRun;
 
 /// The SARIF schema URI written into reports.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -66,22 +68,19 @@ pub struct Reporter {
     /// The workspace root (SARIF regions of whole files are measured there).
     root: PathBuf,
     /// The workspace's `Cargo.lock` with its positions, when it exists and parses.
-    lockfile: Option<TomlFile>,
+    lockfile: Option<Arc<TomlFile>>,
     /// The workspace root relative to the git work tree (`""` at its root or outside git), as
-    /// a `/`-terminated prefix for SARIF URIs.
-    uri_prefix: String,
+    /// a `/`-terminated prefix for SARIF URIs; looked up by the first SARIF report.
+    uri_prefix: OnceLock<String>,
 }
 
 impl Reporter {
-    /// A reporter for the workspace at `root` (reads `Cargo.lock`, looks for a git work tree).
-    pub fn new(root: &Path) -> Self {
-        let lockfile = std::fs::read_to_string(root.join(locate::LOCKFILE))
-            .ok()
-            .and_then(|text| TomlFile::parse(&text).ok());
+    /// A reporter for what `run` found in the workspace at `root`.
+    pub fn new(root: &Path, run: &PolicyRun) -> Self {
         Self {
             root: root.to_owned(),
-            lockfile,
-            uri_prefix: uri_prefix(root),
+            lockfile: run.lockfile.clone(),
+            uri_prefix: OnceLock::new(),
         }
     }
 
@@ -282,7 +281,8 @@ impl Reporter {
     /// A workspace-relative path as a URI relative to the repository root, percent-encoding
     /// what a URI reference cannot hold.
     fn uri(&self, path: &str) -> String {
-        let joined = format!("{}{path}", self.uri_prefix);
+        let prefix = self.uri_prefix.get_or_init(|| uri_prefix(&self.root));
+        let joined = format!("{prefix}{path}");
         // `a/../b` stays as written: a path outside the workspace is still repository-relative.
         let mut out = String::with_capacity(joined.len());
         for byte in joined.bytes() {
@@ -428,8 +428,8 @@ mod tests {
     fn reporter(lockfile: Option<&str>) -> Reporter {
         Reporter {
             root: PathBuf::from("/nonexistent"),
-            lockfile: lockfile.map(|text| TomlFile::parse(text).unwrap()),
-            uri_prefix: "sub dir/".into(),
+            lockfile: lockfile.map(|text| Arc::new(TomlFile::parse(text).unwrap())),
+            uri_prefix: OnceLock::from("sub dir/".to_owned()),
         }
     }
 

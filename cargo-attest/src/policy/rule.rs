@@ -168,11 +168,6 @@ impl FindingCode {
         self.id.as_deref().unwrap_or(self.code)
     }
 
-    /// The rule's code this finding is of (`advisory` for every advisory id).
-    pub fn kind(&self) -> &'static str {
-        self.code
-    }
-
     /// A code that stands for an id, such as an advisory's: reported as the id.
     pub fn with_id(code: impl RuleCode, id: impl Into<Cow<'static, str>>) -> Self {
         Self {
@@ -270,7 +265,7 @@ impl CodeDef {
 }
 
 /// Declares a rule's finding codes: an enum whose every variant is written as a string code and
-/// documented with what it means. Generates the enum, [`RuleCode`], `Code::ALL` and
+/// documented with what it means. Generates the enum, [`RuleCode`], `Code::parse` and
 /// `Code::DEFS` (the codes with their meanings, for the rule reference and SARIF).
 macro_rules! codes {
     (
@@ -292,8 +287,6 @@ macro_rules! codes {
         }
 
         impl $name {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
             /// Every code with what it means.
             pub const DEFS: &'static [$crate::policy::rule::CodeDef] = &[$(
                 $crate::policy::rule::CodeDef {

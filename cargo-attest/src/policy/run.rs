@@ -3,7 +3,9 @@
 //! and [`load_workspace`] without leaving `Cargo.lock` changed.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use cargo_sbom::spanned::TomlFile;
 use cargo_sbom::{CargoNetwork, ResolvedGraph, Workspace};
 
 use super::context::{PolicyContext, PolicyOptions};
@@ -18,6 +20,9 @@ pub struct PolicyRun {
     pub findings: Vec<Finding>,
     /// The rules that were asked for, in report order.
     pub rules: Vec<RuleId>,
+    /// The workspace's `Cargo.lock` with its positions, as the run read it (for the reports'
+    /// locations), when it exists and parses.
+    pub lockfile: Option<Arc<TomlFile>>,
 }
 
 /// Runs the rules in `selected` (every rule when empty) on `graph` and returns the findings,
@@ -40,7 +45,12 @@ pub fn run(
         findings.extend(rule.def().run(&context)?);
     }
     sort(&mut findings);
-    Ok(PolicyRun { findings, rules })
+    let lockfile = context.toml(&context.root().join(super::locate::LOCKFILE));
+    Ok(PolicyRun {
+        findings,
+        rules,
+        lockfile,
+    })
 }
 
 /// What `cargo attest check` and `cargo attest ssdf` check: the workspace at `root`, resolved
@@ -61,8 +71,8 @@ pub struct WorkspaceCheck<'a> {
 }
 
 /// Loads the workspace without leaving `Cargo.lock` changed ([`load_workspace`]), resolves the
-/// selection and [`run`]s the rules; returns the workspace and what the run found.
-pub fn check_workspace(check: &WorkspaceCheck<'_>) -> Result<(Workspace, PolicyRun)> {
+/// selection and [`run`]s the rules; returns what the run found.
+pub fn check_workspace(check: &WorkspaceCheck<'_>) -> Result<PolicyRun> {
     let network = CargoNetwork {
         // `cargo metadata` writes a missing or stale Cargo.lock; the check must judge (and
         // leave) the lockfile as it was.
@@ -74,8 +84,7 @@ pub fn check_workspace(check: &WorkspaceCheck<'_>) -> Result<(Workspace, PolicyR
     let workspace = load_workspace(check.root, check.manifest_path, network, &targets)?;
     let members = workspace.select(&check.resolve.packages)?;
     let graph = workspace.resolve(&members, check.resolve)?;
-    let run = run(&workspace, &graph, check.config, check.options, check.rules)?;
-    Ok((workspace, run))
+    run(&workspace, &graph, check.config, check.options, check.rules)
 }
 
 /// Sorts findings as reports list them: deny first, then by rule in report order, then by

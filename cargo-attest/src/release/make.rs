@@ -35,10 +35,23 @@ pub struct ReleaseOptions {
     pub color: bool,
 }
 
-/// One file of the release, in memory.
+/// One file of the release, in memory, with its digest (computed once, for `SHA256SUMS`, the
+/// subjects and the SSDF evidence).
 struct ReleaseFile {
     name: String,
     bytes: Vec<u8>,
+    sha256: Sha256Hex,
+}
+
+impl ReleaseFile {
+    fn new(name: String, bytes: Vec<u8>) -> Self {
+        let sha256 = Sha256Hex::digest(&bytes);
+        Self {
+            name,
+            bytes,
+            sha256,
+        }
+    }
 }
 
 /// Runs `cargo attest release` (see the module documentation) and returns the exit code:
@@ -62,13 +75,11 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         .ok()
         .flatten()
         .ok_or_else(|| no_commit(&root))?;
-    let source = crate::git::discover(&root, &env)
-        .map_err(|reason| Error::Read {
-            path: root.clone(),
-            reason: format!("git: {reason}"),
-        })?
-        .ok_or_else(|| no_commit(&root))?;
-    if source.dirty {
+    let dirty = repository.is_dirty().map_err(|reason| Error::Read {
+        path: root.clone(),
+        reason: format!("git: {reason}"),
+    })?;
+    if dirty {
         if !options.allow_dirty {
             return Err(Error::Usage(format!(
                 "the work tree of {} has uncommitted changes to tracked files; commit or stash \
@@ -84,16 +95,9 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
             short(&head.id)
         );
     }
-    let epoch_env = env("SOURCE_DATE_EPOCH")
-        .map(|text| Timestamp::from_source_date_epoch(&text))
-        .transpose()?;
-    let mtime = match &epoch_env {
-        Some(_) => env("SOURCE_DATE_EPOCH")
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .unwrap_or(0),
-        None => head.time,
-    };
-    let commit_epoch = Timestamp::from_source_date_epoch(&head.time.to_string())?;
+    // Every time of the release is `SOURCE_DATE_EPOCH`, else the commit's: the build's
+    // (which parses `SOURCE_DATE_EPOCH` before it runs cargo).
+    let commit_epoch = Timestamp::from_secs(head.time);
 
     let mut cargo_args = options.cargo_args.clone();
     if !chooses_profile(&cargo_args) {
@@ -108,6 +112,7 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         BuildRun::Failed(code) => return Ok(code),
     };
     let stem = built.stem();
+    let mtime = built.finished.secs();
     let out_dir = options
         .out_dir
         .clone()
@@ -134,8 +139,8 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         &policy_options,
         &[],
     )?;
+    let reporter = Reporter::new(&built.root, &run);
     let findings = run.findings;
-    let reporter = Reporter::new(&built.root);
     let summary = Summary::of(&findings);
     eprint!("{}", reporter.human(&findings, options.color));
     if summary.deny > 0 {
@@ -150,25 +155,19 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
     // The files.
     let target = built.graph.target.clone();
     let mut files = vec![
-        ReleaseFile {
-            name: format!("{stem}-{target}.tar.gz"),
-            bytes: binary_archive(&built, &format!("{stem}-{target}"), mtime)?,
-        },
-        ReleaseFile {
-            name: format!("{stem}-src.tar.gz"),
-            bytes: source_archive(&repository, &stem, mtime)?,
-        },
+        ReleaseFile::new(
+            format!("{stem}-{target}.tar.gz"),
+            binary_archive(&built, &format!("{stem}-{target}"), mtime)?,
+        ),
+        ReleaseFile::new(
+            format!("{stem}-src.tar.gz"),
+            source_archive(&repository, &stem, mtime)?,
+        ),
     ];
     for sbom in &built.sboms {
-        files.push(ReleaseFile {
-            name: sbom.file_name(&stem),
-            bytes: sbom.bytes.clone(),
-        });
+        files.push(ReleaseFile::new(sbom.file_name(&stem), sbom.bytes.clone()));
     }
-    files.push(ReleaseFile {
-        name: POLICY_REPORT.to_owned(),
-        bytes: policy_json,
-    });
+    files.push(ReleaseFile::new(POLICY_REPORT.to_owned(), policy_json));
     let bundle_name = format!("{stem}{BUNDLE_SUFFIX}");
     let (ssdf_json, ssdf_markdown) = ssdf_reports(
         &files,
@@ -177,37 +176,25 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         &config,
         &built.root,
         &bundle_name,
-        epoch_env.unwrap_or(commit_epoch),
+        built.finished,
     );
-    files.push(ReleaseFile {
-        name: SSDF_JSON.to_owned(),
-        bytes: ssdf_json,
-    });
-    files.push(ReleaseFile {
-        name: SSDF_MARKDOWN.to_owned(),
-        bytes: ssdf_markdown,
-    });
+    files.push(ReleaseFile::new(SSDF_JSON.to_owned(), ssdf_json));
+    files.push(ReleaseFile::new(SSDF_MARKDOWN.to_owned(), ssdf_markdown));
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let sums = sha256sums(&files);
-    files.push(ReleaseFile {
-        name: SHA256SUMS.to_owned(),
-        bytes: sums,
-    });
+    files.push(ReleaseFile::new(SHA256SUMS.to_owned(), sums));
     files.sort_by(|a, b| a.name.cmp(&b.name));
 
     let subjects: Vec<ResourceDescriptor> = files
         .iter()
-        .map(|f| ResourceDescriptor::file(f.name.clone(), Sha256Hex::digest(&f.bytes).as_str()))
+        .map(|f| ResourceDescriptor::file(f.name.clone(), f.sha256.as_str()))
         .collect();
     let predicate = built.provenance(built.sbom_byproducts());
     let bundle = sign_statement(
         &Statement::new(subjects, SLSA_PROVENANCE_V1, predicate),
         signer,
     )?;
-    files.push(ReleaseFile {
-        name: bundle_name,
-        bytes: bundle,
-    });
+    files.push(ReleaseFile::new(bundle_name, bundle));
 
     write_release(&out_dir, &final_dir, &stem, &files, options.force)?;
 
@@ -218,7 +205,7 @@ pub fn run(options: &ReleaseOptions, signer: &dyn Signer) -> Result<u8> {
         built.version,
         target,
         short(&head.id),
-        if source.dirty {
+        if dirty {
             " with uncommitted changes"
         } else {
             ""
@@ -392,7 +379,7 @@ fn source_archive(repository: &Repo, prefix: &str, mtime: u64) -> Result<Vec<u8>
 fn sha256sums(files: &[ReleaseFile]) -> Vec<u8> {
     let mut text = String::new();
     for file in files {
-        text.push_str(Sha256Hex::digest(&file.bytes).as_str());
+        text.push_str(file.sha256.as_str());
         text.push_str("  ");
         text.push_str(&file.name);
         text.push('\n');
@@ -415,7 +402,7 @@ fn ssdf_reports(
     let placeholder = Sha256Hex::digest(b"");
     let mut evidence: Vec<(String, Sha256Hex)> = files
         .iter()
-        .map(|f| (f.name.clone(), Sha256Hex::digest(&f.bytes)))
+        .map(|f| (f.name.clone(), f.sha256.clone()))
         .collect();
     evidence.push((SHA256SUMS.to_owned(), placeholder.clone()));
     evidence.push((bundle_name.to_owned(), placeholder));

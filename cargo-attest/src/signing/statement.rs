@@ -79,11 +79,6 @@ impl ResourceDescriptor {
             ..Self::default()
         }
     }
-
-    /// The SHA-256 digest, when present.
-    pub fn sha256(&self) -> Option<&str> {
-        self.digest.get("sha256").map(String::as_str)
-    }
 }
 
 /// The SLSA Provenance v1 predicate.

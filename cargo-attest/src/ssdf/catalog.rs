@@ -5,8 +5,12 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The SSDF version the task list follows.
-pub const SSDF_VERSION: &str = "NIST SP 800-218 v1.1 (SSDF version 1.1, February 2022)";
+/// The framework the task list follows, as reports name it.
+pub const FRAMEWORK: &str = "NIST SP 800-218";
+/// Its version (SSDF version 1.1, February 2022).
+pub const FRAMEWORK_VERSION: &str = "1.1";
+/// The part of it the report covers.
+pub const SCOPE: &str = "PS and PW tasks";
 
 /// One SSDF task of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

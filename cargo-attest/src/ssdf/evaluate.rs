@@ -399,6 +399,7 @@ fn evaluate(
         Status::NotMet
     };
     let (level, criterion) = match result.status {
+        // (Not applicable returned above.)
         Status::NotMet | Status::NotApplicable => (None, "no level: not met".to_owned()),
         Status::Partial | Status::AttestedManually => (Some(1), LEVEL_CRITERIA[0].1.to_owned()),
         Status::Met if enforced && input.release_context && input.signed => {
@@ -414,11 +415,7 @@ fn evaluate(
         ),
     };
     result.level = level;
-    result.level_criterion = if result.status == Status::NotApplicable {
-        "no level: not applicable".into()
-    } else {
-        criterion
-    };
+    result.level_criterion = criterion;
     result
 }
 

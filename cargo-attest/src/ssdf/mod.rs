@@ -65,7 +65,7 @@ use crate::signing::Signer;
 #[cfg(feature = "attest")]
 use crate::signing::statement::{ResourceDescriptor, Statement};
 
-pub use catalog::{SSDF_VERSION, TASKS, TaskDef, TaskId, TaskKind, task};
+pub use catalog::{FRAMEWORK, FRAMEWORK_VERSION, SCOPE, TASKS, TaskDef, TaskId, TaskKind, task};
 pub use config::Config;
 pub use evaluate::{
     CisaItem, EvidenceFile, ManualRecord, RuleResult, SsdfInput, SsdfReport, Status, TaskResult,

@@ -136,9 +136,9 @@ impl SbomFormat {
             })
     }
 
-    /// The written versions, for messages: `1.5, 1.6 and 1.7`.
+    /// The written versions, as a choice for messages: `1.5, 1.6 or 1.7`.
     pub fn version_names(&self) -> String {
-        and_list(self.versions.iter().map(|v| v.name))
+        word_list(self.versions.iter().map(|v| v.name), "or")
     }
 }
 
@@ -225,7 +225,7 @@ impl Detected {
                     self.family.version_field,
                     truncate(&self.declared, 40),
                     if supported.len() == 1 { "is" } else { "are" },
-                    and_list(supported.into_iter())
+                    word_list(supported.into_iter(), "and")
                 )
             })
     }
@@ -268,13 +268,13 @@ pub fn detect(document: &Value) -> Result<Detected, String> {
     Err(format!("neither {}", absent.join(" nor ")))
 }
 
-/// `a, b and c`.
-fn and_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+/// `a, b and c` (or `a, b or c`, by `word`).
+fn word_list<'a>(items: impl Iterator<Item = &'a str>, word: &str) -> String {
     let items: Vec<&str> = items.collect();
     match items.split_last() {
         None => String::new(),
         Some((last, [])) => (*last).to_owned(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
     }
 }
 
@@ -302,13 +302,16 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// A non-empty (after trimming) string value, owned.
-pub(crate) fn string(value: Option<&Value>) -> Option<String> {
+/// A non-empty (after trimming) string value.
+pub fn text(value: Option<&Value>) -> Option<&str> {
     value
         .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// A non-empty (after trimming) string value, trimmed and owned.
+pub(crate) fn string(value: Option<&Value>) -> Option<String> {
+    text(value).map(|s| s.trim().to_owned())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::truncate;
+use super::{text, truncate};
 
 /// One problem found in a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,13 +32,6 @@ impl std::fmt::Display for Problem {
 
 /// The longest message kept from the schema validator, in characters.
 pub const MAX_MESSAGE: usize = 300;
-
-/// A non-empty (after trimming) string value.
-pub fn text(value: Option<&Value>) -> Option<&str> {
-    value
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
 
 /// Whether the value is an array with at least one element.
 pub fn non_empty_array(value: Option<&Value>) -> bool {

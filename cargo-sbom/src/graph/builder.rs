@@ -276,11 +276,7 @@ fn inherit_local_supplier(components: &mut [Component], roots: &[ComponentId]) {
         return;
     };
     for component in components.iter_mut() {
-        let local = matches!(
-            component.source,
-            ComponentSource::Workspace { .. } | ComponentSource::Path { .. }
-        );
-        if local && component.supplier.is_none() {
+        if component.source.is_local() && component.supplier.is_none() {
             component.supplier = Some(inherited.clone());
         }
     }

@@ -587,19 +587,10 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         .filter(|c| c.source.is_crates_io())
     {
         for advisory in matching_advisories(&db, component, &context.graph.target) {
-            let id = advisory.metadata.id.as_str();
-            let names_it = |entry_id: &str| {
-                entry_id == id
-                    || advisory
-                        .metadata
-                        .aliases
-                        .iter()
-                        .any(|a| a.as_str() == entry_id)
-            };
-            if let Some(entry) = config.ignore.iter().find(|e| names_it(&e.id)) {
+            if let Some(entry) = config.ignore.iter().find(|e| is_named(advisory, &e.id)) {
                 used.insert(entry.id.as_str());
             }
-            if active.iter().any(|e| names_it(&e.id)) {
+            if active.iter().any(|e| is_named(advisory, &e.id)) {
                 continue;
             }
             let kind = kind_of(advisory);
@@ -622,13 +613,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         if used.contains(entry.id.as_str()) {
             continue;
         }
-        let known = db.iter().any(|a| {
-            a.metadata.id.as_str() == entry.id
-                || a.metadata
-                    .aliases
-                    .iter()
-                    .any(|alias| alias.as_str() == entry.id)
-        });
+        let known = db.iter().any(|a| is_named(a, &entry.id));
         findings.push(Finding {
             severity: Severity::Warn,
             rule: RULE.rule_id(),
@@ -652,6 +637,12 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         });
     }
     Ok(findings)
+}
+
+/// Whether `id` names the advisory: its own id or one of its aliases (a CVE, a GHSA).
+fn is_named(advisory: &rustsec::Advisory, id: &str) -> bool {
+    advisory.metadata.id.as_str() == id
+        || advisory.metadata.aliases.iter().any(|a| a.as_str() == id)
 }
 
 fn advisory_finding(

@@ -11,6 +11,7 @@ use crate::config::SectionDef;
 use crate::error::{Error, Result};
 use crate::policy::FileLine;
 use crate::policy::level::{denies_or_context, severity_or_context};
+use crate::policy::locate;
 use crate::policy::rule::codes;
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
 
@@ -283,10 +284,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         return Ok(Vec::new());
     };
     let root = context.root();
-    let manifest_path = root.join("Cargo.toml");
-    let manifest_text = read(&manifest_path)?;
-    let manifest: Table = parse(&manifest_path, &manifest_text)?;
-    let spans = TomlFile::parse(&manifest_text).ok();
+    let (manifest, spans) = locate::read_toml(&root.join("Cargo.toml"))?;
 
     let mut findings = Vec::new();
     for name in &config.profiles {
@@ -302,9 +300,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
                 rule: RULE.rule_id(),
                 location: Location::File(FileLine {
                     path: "Cargo.toml".to_owned(),
-                    line: spans
-                        .as_ref()
-                        .and_then(|spans| profile_key_line(spans, name, problem.key)),
+                    line: profile_key_line(&spans, name, problem.key),
                 }),
                 code: problem.code.into(),
                 message: problem.message,
@@ -322,17 +318,6 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         findings.extend(check_toolchain(root, severity)?);
     }
     Ok(findings)
-}
-
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))
-}
-
-fn parse(path: &Path, text: &str) -> Result<Table> {
-    toml::from_str(text).map_err(|e| Error::Malformed {
-        path: path.to_owned(),
-        reason: e.message().trim().to_owned(),
-    })
 }
 
 /// The effective settings of one profile: its table, what it inherits, cargo's defaults.
@@ -599,9 +584,7 @@ impl RustFlags {
             if !path.is_file() {
                 continue;
             }
-            let text = read(&path)?;
-            let table = parse(&path, &text)?;
-            let spans = TomlFile::parse(&text).ok();
+            let (table, spans) = locate::read_toml(&path)?;
             let value = table
                 .get("build")
                 .and_then(Value::as_table)
@@ -623,7 +606,7 @@ impl RustFlags {
                     });
                 }
             };
-            let line = spans.and_then(|spans| spans.key_line(&["build", "rustflags"]));
+            let line = spans.key_line(&["build", "rustflags"]);
             return Ok(Self {
                 flags: normalise(flags.iter().map(String::as_str)),
                 origin: FlagsOrigin::File(FileLine {
@@ -758,22 +741,20 @@ fn check_toolchain(root: &Path, severity: Severity) -> Result<Vec<Finding>> {
         if !path.is_file() {
             continue;
         }
-        let text = read(&path)?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, &e))?;
         let trimmed = text.trim();
         // The legacy file may hold just the channel name.
         let (channel, line) = if name == "rust-toolchain" && !trimmed.contains('[') {
             (Some(trimmed.to_owned()), Some(1))
         } else {
-            let table = parse(&path, &text)?;
+            let (table, spans) = locate::parse_toml(&path, &text)?;
             let channel = table
                 .get("toolchain")
                 .and_then(Value::as_table)
                 .and_then(|t| t.get("channel"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            let line = TomlFile::parse(&text)
-                .ok()
-                .and_then(|spans| spans.key_line(&["toolchain", "channel"]));
+            let line = spans.key_line(&["toolchain", "channel"]);
             (channel, line)
         };
         return Ok(match channel {

@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+use cargo_sbom::spanned::TomlFile;
 use serde::Deserialize;
-use toml::{Table, Value};
+use toml::Value;
 
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
 use crate::policy::FileLine;
 use crate::policy::level::{denies_or_context, severity_or_context};
+use crate::policy::locate;
 use crate::policy::rule::codes;
 use crate::policy::unsafe_count::{self, UnsafeCounts};
 use crate::policy::{Finding, LintLevel, Location, PolicyContext, RuleDef, Severity};
@@ -125,7 +127,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
 
     let mut findings = Vec::new();
     if config.require_forbid_unsafe {
-        let root_manifest = read_toml(&root.join("Cargo.toml"))?.0;
+        let root_manifest = locate::read_toml(&root.join("Cargo.toml"))?.0;
         let workspace_forbids = forbids(
             root_manifest
                 .get("workspace")
@@ -133,7 +135,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
                 .and_then(|w| w.get("lints")),
         );
         for (name, manifest_path) in &members {
-            let (manifest, text) = read_toml(manifest_path)?;
+            let (manifest, spans) = locate::read_toml(manifest_path)?;
             let lints = manifest.get("lints").and_then(Value::as_table);
             let inherits = lints
                 .and_then(|l| l.get("workspace"))
@@ -142,7 +144,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
             if forbids(manifest.get("lints")) || (inherits && workspace_forbids) {
                 continue;
             }
-            let line = lints_line(&text);
+            let line = lints_line(&spans);
             let why = if inherits {
                 "inherits the workspace lints, which do not forbid `unsafe_code`"
             } else {
@@ -207,8 +209,7 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
 }
 
 /// The line of a manifest's most precise lints key: `unsafe_code`, `[lints.rust]`, `[lints]`.
-fn lints_line(manifest: &str) -> Option<usize> {
-    let spans = cargo_sbom::spanned::TomlFile::parse(manifest).ok()?;
+fn lints_line(spans: &TomlFile) -> Option<usize> {
     spans
         .key_line(&["lints", "rust", "unsafe_code"])
         .or_else(|| spans.key_line(&["lints", "rust"]))
@@ -228,15 +229,6 @@ fn forbids(lints: Option<&Value>) -> bool {
         Some(Value::Table(t)) => t.get("level").and_then(Value::as_str) == Some("forbid"),
         _ => false,
     }
-}
-
-fn read_toml(path: &Path) -> Result<(Table, String)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, &e))?;
-    let table = toml::from_str(&text).map_err(|e| Error::Malformed {
-        path: path.to_owned(),
-        reason: e.message().trim().to_owned(),
-    })?;
-    Ok((table, text))
 }
 
 /// Counts `unsafe` in the `.rs` files under `dir/src` and in `dir/build.rs`.
@@ -287,20 +279,21 @@ mod tests {
 
     #[test]
     fn the_finding_points_at_the_most_precise_lints_key() {
+        let line = |text: &str| lints_line(&TomlFile::parse(text).unwrap());
         let package = "[package]\nname = \"x\"\n";
-        assert_eq!(lints_line(package), None);
+        assert_eq!(line(package), None);
         assert_eq!(
-            lints_line(&format!("{package}[lints]\nworkspace = true\n")),
+            line(&format!("{package}[lints]\nworkspace = true\n")),
             Some(3)
         );
         assert_eq!(
-            lints_line(&format!(
+            line(&format!(
                 "{package}\n[lints.rust]\nmissing_docs = \"warn\"\n"
             )),
             Some(4)
         );
         assert_eq!(
-            lints_line(&format!(
+            line(&format!(
                 "{package}[lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"deny\"\n"
             )),
             Some(5)
@@ -308,7 +301,7 @@ mod tests {
     }
 
     fn lints(text: &str) -> Option<Value> {
-        let table: Table = toml::from_str(text).unwrap();
+        let table: toml::Table = toml::from_str(text).unwrap();
         table.get("lints").cloned()
     }
 

@@ -12,7 +12,7 @@ use cargo_sbom::lockfile;
 use crate::config::SectionDef;
 use crate::error::{Error, Result};
 use crate::policy::FileLine;
-use crate::policy::locate::{self, LOCKFILE};
+use crate::policy::locate::LOCKFILE;
 use crate::policy::rule::codes;
 use crate::policy::{Finding, Location, PolicyContext, RuleDef, Severity};
 
@@ -145,7 +145,9 @@ fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
         findings.extend(outdated);
     }
     if config.require_checksums {
-        findings.extend(checksums(&path, &text)?);
+        findings.extend(checksums(&path, &text, |name, version| {
+            context.lockfile_line(name, version)
+        })?);
     }
     Ok(findings)
 }
@@ -252,13 +254,16 @@ fn up_to_date(root: &Path, lockfile: &Path) -> Result<Option<Finding>> {
     })
 }
 
-/// Findings for registry packages without a checksum.
-fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
+/// Findings for registry packages without a checksum, located by `line_of(name, version)`.
+fn checksums(
+    path: &Path,
+    text: &str,
+    line_of: impl Fn(&str, &str) -> Option<usize>,
+) -> Result<Vec<Finding>> {
     let lock = lockfile::Lockfile::parse(text).map_err(|message| Error::Malformed {
         path: path.to_owned(),
         reason: format!("not a valid Cargo.lock: {}", message.trim()),
     })?;
-    let spans = cargo_sbom::spanned::TomlFile::parse(text).ok();
     let mut findings = Vec::new();
     for package in &lock.packages {
         let Some(source) = package.source.as_deref() else {
@@ -274,9 +279,7 @@ fn checksums(path: &Path, text: &str) -> Result<Vec<Finding>> {
         if has_checksum {
             continue;
         }
-        let line = spans
-            .as_ref()
-            .and_then(|spans| locate::package_line(spans, &package.name, &package.version));
+        let line = line_of(&package.name, &package.version);
         let shown_source = if cargo_sbom::cargo::is_crates_io_source(source) {
             "crates.io".to_owned()
         } else {
@@ -314,7 +317,10 @@ mod tests {
 
     #[test]
     fn registry_packages_need_checksums() {
-        let findings = checksums(Path::new("Cargo.lock"), LOCK).unwrap();
+        let spans = cargo_sbom::spanned::TomlFile::parse(LOCK).unwrap();
+        let line_of =
+            |name: &str, version: &str| crate::policy::locate::package_line(&spans, name, version);
+        let findings = checksums(Path::new("Cargo.lock"), LOCK, line_of).unwrap();
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].code, "missing-checksum");
         assert!(matches!(
@@ -327,6 +333,11 @@ mod tests {
     #[test]
     fn v1_metadata_checksums_count() {
         let text = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[metadata]\n\"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)\" = \"abc\"\n";
-        assert!(checksums(Path::new("Cargo.lock"), text).unwrap().is_empty());
+        let no_line = |_: &str, _: &str| None;
+        assert!(
+            checksums(Path::new("Cargo.lock"), text, no_line)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

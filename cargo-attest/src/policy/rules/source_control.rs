@@ -112,15 +112,7 @@ mod check {
     const MAX_LISTED: usize = 25;
 
     pub(super) fn check(context: &PolicyContext<'_>) -> Result<Vec<Finding>> {
-        let mut findings = check_repository(context, context.config.get(&SECTION))?;
-        if context.options.allow_dirty {
-            for finding in &mut findings {
-                if finding.code == Code::Dirty {
-                    finding.severity = Severity::Warn;
-                }
-            }
-        }
-        Ok(findings)
+        check_repository(context, context.config.get(&SECTION))
     }
 
     /// The findings for the repository around the workspace.
@@ -131,8 +123,14 @@ mod check {
             path: root.to_owned(),
             reason: format!("git {reason}"),
         };
+        // `--allow-dirty`: uncommitted changes are still reported, as warnings.
+        let allowed_dirty = context.options.allow_dirty;
         let finding = |location: Location, code: Code, message: String, fix: &str| Finding {
-            severity,
+            severity: if code == Code::Dirty && allowed_dirty {
+                Severity::Warn
+            } else {
+                severity
+            },
             rule: RULE.rule_id(),
             location,
             code: code.into(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::format::problem::*;
-use crate::format::truncate;
+use crate::format::{text, truncate};
 
 pub(crate) fn check_cyclonedx(document: &Value, problems: &mut Vec<Problem>) {
     let metadata = document.get("metadata");
@@ -29,17 +29,9 @@ pub(crate) fn check_cyclonedx(document: &Value, problems: &mut Vec<Problem>) {
     }
 
     // Every component, in document order; then the bom-refs of components and services.
-    let mut components: Vec<(String, &Value)> = Vec::new();
-    if let Some(root) = metadata
-        .and_then(|m| m.get("component"))
-        .filter(|c| c.is_object())
-    {
-        components.push(("/metadata/component".to_owned(), root));
-        collect_nested(root, "/metadata/component", "components", &mut components);
-    }
-    collect_nested(document, "", "components", &mut components);
+    let components = super::components_at(document);
     let mut services: Vec<(String, &Value)> = Vec::new();
-    collect_nested(document, "", "services", &mut services);
+    super::collect_nested(document, "", "services", &mut services);
 
     for (pointer, component) in &components {
         let location = component_location(pointer, component);
@@ -141,23 +133,6 @@ fn unknown_ref(location: String, reference: &str) -> Problem {
             truncate(reference, 200)
         ),
     )
-}
-
-/// Collects `parent[key][i]` and their own `key` children, recursively, with JSON pointers.
-fn collect_nested<'a>(
-    parent: &'a Value,
-    pointer: &str,
-    key: &str,
-    out: &mut Vec<(String, &'a Value)>,
-) {
-    let children = parent.get(key).and_then(Value::as_array);
-    for (i, child) in children.into_iter().flatten().enumerate() {
-        if child.is_object() {
-            let child_pointer = format!("{pointer}/{key}/{i}");
-            out.push((child_pointer.clone(), child));
-            collect_nested(child, &child_pointer, key, out);
-        }
-    }
 }
 
 /// `metadata.tools`: the legacy array of tools, or the object of components and services.

@@ -70,6 +70,39 @@ fn declared(
     )
 }
 
+/// Every component with its JSON pointer, in document order: `metadata.component` and what
+/// it nests, then `components` and what they nest (objects only).
+pub(crate) fn components_at(document: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut components = Vec::new();
+    let root = document
+        .get("metadata")
+        .and_then(|m| m.get("component"))
+        .filter(|c| c.is_object());
+    if let Some(root) = root {
+        components.push(("/metadata/component".to_owned(), root));
+        collect_nested(root, "/metadata/component", "components", &mut components);
+    }
+    collect_nested(document, "", "components", &mut components);
+    components
+}
+
+/// Collects `parent[key][i]` and their own `key` children, recursively, with JSON pointers.
+pub(crate) fn collect_nested<'a>(
+    parent: &'a serde_json::Value,
+    pointer: &str,
+    key: &str,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    let children = parent.get(key).and_then(serde_json::Value::as_array);
+    for (i, child) in children.into_iter().flatten().enumerate() {
+        if child.is_object() {
+            let child_pointer = format!("{pointer}/{key}/{i}");
+            out.push((child_pointer.clone(), child));
+            collect_nested(child, &child_pointer, key, out);
+        }
+    }
+}
+
 /// CycloneDX specification versions, for what differs between them in the writer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CycloneDxVersion {

@@ -7,25 +7,10 @@ use crate::format::{SbomComponent, string};
 
 /// `metadata.component` and `components`, nested components included, in document order.
 pub fn components(document: &Value) -> Vec<SbomComponent> {
-    fn walk(component: &Value, out: &mut Vec<SbomComponent>) {
-        if !component.is_object() {
-            return;
-        }
-        out.push(entry(component));
-        let children = component.get("components").and_then(Value::as_array);
-        for child in children.into_iter().flatten() {
-            walk(child, out);
-        }
-    }
-    let mut out = Vec::new();
-    if let Some(root) = document.get("metadata").and_then(|m| m.get("component")) {
-        walk(root, &mut out);
-    }
-    let components = document.get("components").and_then(Value::as_array);
-    for component in components.into_iter().flatten() {
-        walk(component, &mut out);
-    }
-    out
+    super::components_at(document)
+        .into_iter()
+        .map(|(_, component)| entry(component))
+        .collect()
 }
 
 /// The name and version of `metadata.component`.

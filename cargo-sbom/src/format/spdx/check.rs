@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde_json::Value;
 
 use crate::format::problem::*;
-use crate::format::truncate;
+use crate::format::{text, truncate};
 
 /// Relationship types that lead from an element to the ones it contains or depends on.
 const FORWARD: [&str; 6] = [
