@@ -15,7 +15,21 @@ use crate::policy::rules::RULES;
 pub use crate::config::FILE_NAME;
 
 /// The sections that configure something other than a policy rule.
-pub static OTHER_SECTIONS: &[&dyn AnySection] = &[&crate::ssdf::config::SECTION];
+pub static OTHER_SECTIONS: &[&dyn AnySection] = &[&crate::ssdf::config::SECTION, &SBOM_SECTION];
+
+/// `[sbom]`: the product's manufacturer, supplier and security contact in every SBOM
+/// ([`cargo_sbom::product`], which reads and checks it for `cargo sbom` too).
+pub static SBOM_SECTION: crate::config::SectionDef<cargo_sbom::product::SbomSection> =
+    crate::config::SectionDef::new(
+        "sbom",
+        "# Who makes and supplies the product, and where vulnerabilities are reported: written\n\
+         # into every SBOM (BSI TR-03183-2, EU CRA). Without it: the first author with an e-mail\n\
+         # address, the repository, a SECURITY.md.\n\
+         [sbom]\n\
+         # manufacturer = { name = \"Example Ltd\", url = \"https://example.org\", email = \"oss@example.org\" }\n\
+         # supplier = { name = \"Example Ltd\", url = \"https://example.org\" }\n\
+         # security-contact = \"https://example.org/security\"\n",
+    );
 
 /// Every section, in file order: the rules' (each once, in report order), then the others.
 pub fn sections() -> Vec<&'static dyn AnySection> {
@@ -168,7 +182,7 @@ mod tests {
         let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
         assert_eq!(unique.len(), names.len(), "{names:?}");
         assert_eq!(names[0], RULES[0].section.name());
-        assert_eq!(names.last(), Some(&"ssdf"));
+        assert_eq!(names[names.len() - 2..], ["ssdf", "sbom"]);
         for rule in RULES {
             assert!(names.contains(&rule.section.name()), "{}", rule.id);
         }

@@ -118,6 +118,8 @@ pub struct EarlyLockfile {
     pub text: String,
     /// Its checksums, or the parse error.
     pub checksums: std::result::Result<crate::lockfile::Checksums, String>,
+    /// Whether hashing the cached `.crate` files found one that differs from its checksum.
+    pub crate_hashing: Result<()>,
 }
 
 impl EarlyLockfile {
@@ -133,13 +135,28 @@ impl EarlyLockfile {
             .map(|dir| dir.join("Cargo.lock"))
             .find(|p| p.is_file())?;
         let text = std::fs::read_to_string(&path).ok()?;
-        let checksums = crate::lockfile::Checksums::parse(&text);
+        let mut checksums = crate::lockfile::Checksums::parse(&text);
+        // Hashed while cargo runs, on the core it leaves idle; what cargo downloads now is
+        // hashed after it ([`crate::Workspace::load`]).
+        let crate_hashing = match &mut checksums {
+            Ok(sums) if crate_hashes_enabled() => {
+                sums.hash_cached_crates(&crate::crate_files::CrateCache::open_default())
+            }
+            _ => Ok(()),
+        };
         Some(Self {
             path,
             text,
             checksums,
+            crate_hashing,
         })
     }
+}
+
+/// Whether the cached `.crate` files are hashed (SHA-512 for the SBOM profiles): unless
+/// `CARGO_SBOM_NO_CRATE_HASHES` is set (to measure what the hashing costs, or to save it).
+pub fn crate_hashes_enabled() -> bool {
+    std::env::var_os("CARGO_SBOM_NO_CRATE_HASHES").is_none_or(|v| v.is_empty())
 }
 
 /// The cargo program: `$CARGO` when cargo runs us as a subcommand, else `cargo`.

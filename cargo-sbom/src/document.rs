@@ -22,6 +22,33 @@ impl Lifecycle {
             Lifecycle::Build => "build",
         }
     }
+
+    /// CISA's name of the generation context (2025 minimum elements): `before build`,
+    /// `during build`.
+    pub fn generation_context(self) -> &'static str {
+        match self {
+            Lifecycle::PreBuild => "before build",
+            Lifecycle::Build => "during build",
+        }
+    }
+
+    /// What the document knows in this phase.
+    pub fn description(self) -> &'static str {
+        match self {
+            Lifecycle::PreBuild => {
+                "resolved from the manifests and Cargo.lock, as cargo would build"
+            }
+            Lifecycle::Build => "the packages a real cargo build compiled",
+        }
+    }
+
+    /// The SPDX 3 `software_sbomType`.
+    pub fn spdx3_sbom_type(self) -> &'static str {
+        match self {
+            Lifecycle::PreBuild => "source",
+            Lifecycle::Build => "build",
+        }
+    }
 }
 
 /// The creation time written into a document, whole seconds since the Unix epoch.

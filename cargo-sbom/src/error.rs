@@ -93,6 +93,33 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// A `.crate` file in Cargo's registry cache is not the file `Cargo.lock` locked.
+    #[error(
+        "{path}: SHA-256 {actual} differs from {expected}, the checksum of {package} in Cargo.lock; \
+         the cached file was altered or corrupted: remove it and let cargo download it again"
+    )]
+    CrateChecksum {
+        /// The cached `.crate` file.
+        path: PathBuf,
+        /// The package, `NAME VERSION`.
+        package: String,
+        /// The checksum in `Cargo.lock`.
+        expected: String,
+        /// The file's SHA-256.
+        actual: String,
+    },
+    /// A configuration value (`[sbom]` of `attest.toml`, `[package.metadata.sbom]`) is malformed.
+    #[error("{}", config_message(.path, *.line, .key.as_deref(), .reason))]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// The dotted key, when the problem is one key's.
+        key: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
     /// `SOURCE_DATE_EPOCH` is not a whole number of seconds.
     #[error("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, got `{0}`")]
     SourceDateEpoch(String),
@@ -154,6 +181,24 @@ impl Error {
             _ => exit::USAGE,
         }
     }
+}
+
+fn config_message(
+    path: &std::path::Path,
+    line: Option<usize>,
+    key: Option<&str>,
+    reason: &str,
+) -> String {
+    let mut text = path.display().to_string();
+    if let Some(line) = line {
+        text.push_str(&format!(":{line}"));
+    }
+    text.push_str(": ");
+    if let Some(key) = key {
+        text.push_str(&format!("`{key}`: "));
+    }
+    text.push_str(reason);
+    text
 }
 
 /// The result type of this crate.

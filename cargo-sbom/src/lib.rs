@@ -32,6 +32,7 @@
 pub mod cargo;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod crate_files;
 #[cfg(feature = "validate")]
 pub mod diff;
 pub mod digest;
@@ -43,7 +44,9 @@ pub mod graph;
 pub mod license;
 pub mod lockfile;
 pub mod output;
+pub mod product;
 pub mod purl;
+pub mod source_tree;
 pub mod spanned;
 #[cfg(feature = "validate")]
 pub mod validate;

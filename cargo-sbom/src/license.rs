@@ -57,6 +57,18 @@ impl LicenseFile {
 }
 
 impl DeclaredLicense {
+    /// The concluded license: what this tool concludes the package is offered under, from the
+    /// package's own declaration (no file scan): the declared expression when it is a valid
+    /// SPDX expression, the `LicenseRef-` of a `license-file`, and nothing when the declaration
+    /// is missing or not an expression (a gap the profiles report).
+    pub fn concluded(&self, package_name: &str) -> Option<String> {
+        match self {
+            DeclaredLicense::Expression(text) => Some(text.clone()),
+            DeclaredLicense::File(file) => Some(file.license_ref(package_name)),
+            DeclaredLicense::Unrecognized(_) | DeclaredLicense::None => None,
+        }
+    }
+
     /// Normalises a package's `license` and `license-file` fields. `package_dir` is the directory
     /// of its manifest, where a license file is read from.
     pub fn from_manifest(

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::digest::Sha256Hex;
+use crate::crate_files::CrateCache;
+use crate::digest::{Digests, Sha256Hex};
 use crate::error::{Error, Result};
 
 /// The key of a locked package: name, version and source URL as cargo writes them.
@@ -24,6 +25,8 @@ struct LockKey {
 #[derive(Debug, Default)]
 pub struct Checksums {
     by_package: HashMap<LockKey, Sha256Hex>,
+    /// SHA-256 and SHA-512 of the cached `.crate` files that matched their checksum.
+    cached: HashMap<LockKey, Digests>,
 }
 
 /// What the suite reads of a `Cargo.lock`: its packages and, in the v1 format, the `[metadata]`
@@ -128,7 +131,43 @@ impl Checksums {
                 by_package.insert(key, checksum);
             }
         }
-        Ok(Self { by_package })
+        Ok(Self {
+            by_package,
+            cached: HashMap::new(),
+        })
+    }
+
+    /// Hashes the cached `.crate` file of every locked registry package not hashed yet
+    /// ([`CrateCache::digests`]); an error when a cached file differs from its checksum.
+    pub fn hash_cached_crates(&mut self, cache: &CrateCache) -> Result<()> {
+        let mut keys: Vec<&LockKey> = self
+            .by_package
+            .keys()
+            .filter(|k| !self.cached.contains_key(*k))
+            .collect();
+        // In a fixed order, so that the same tampered file is reported every time.
+        keys.sort_by(|a, b| {
+            (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source))
+        });
+        let mut found = Vec::new();
+        for key in keys {
+            let checksum = &self.by_package[key];
+            if let Some(digests) = cache.digests(&key.source, &key.name, &key.version, checksum)? {
+                found.push((key.clone(), digests));
+            }
+        }
+        self.cached.extend(found);
+        Ok(())
+    }
+
+    /// The verified digests of a package's `.crate` file, when it was in the cache.
+    pub fn crate_digests(&self, name: &str, version: &str, source: &str) -> Option<&Digests> {
+        let key = LockKey {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            source: source.to_owned(),
+        };
+        self.cached.get(&key)
     }
 
     /// The checksum of a package from `source` (cargo's source string, e.g.

@@ -35,7 +35,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a CycloneDX or SPDX JSON file against its official schema and the NTIA minimum elements.
+    /// Check a CycloneDX, SPDX 2 or SPDX 3 JSON file against its official schema and a regulator's profile (NTIA minimum elements by default).
     Validate(ValidateArgs),
     /// Compare two SBOMs: components added, removed, and changed in version, license or hash.
     Diff(DiffArgs),
@@ -46,6 +46,10 @@ struct ValidateArgs {
     /// The SBOM files to check.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// Also check the minimum elements of a regulator's profile (repeatable; see the README's
+    /// "SBOM profiles" for each profile's rules and sections).
+    #[arg(long, value_name = "PROFILE", value_parser = profile_values(), default_value = "ntia")]
+    profile: Vec<String>,
     /// Print nothing for valid files.
     #[arg(short, long)]
     quiet: bool,
@@ -74,6 +78,15 @@ fn format_values() -> PossibleValuesParser {
         FORMATS
             .iter()
             .map(|f| PossibleValue::new(f.id).help(f.summary)),
+    )
+}
+
+/// `--profile`: the ids of [`validate::profile::PROFILES`].
+fn profile_values() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        validate::profile::PROFILES
+            .iter()
+            .map(|p| PossibleValue::new(p.id).help(p.source)),
     )
 }
 
@@ -299,26 +312,64 @@ fn verbose_summary(args: &GenerateArgs, graph: &cargo_sbom::ResolvedGraph) {
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
+    let profiles: Vec<&validate::profile::Profile> = args
+        .profile
+        .iter()
+        .filter_map(|id| validate::profile::Profile::by_id(id))
+        .collect();
+    let names: Vec<&str> = profiles.iter().map(|p| p.id).collect();
     let mut all_valid = true;
+    let mut text = String::new();
+    macro_rules! out {
+        ($($arg:tt)*) => {{
+            text.push_str(&format!($($arg)*));
+            text.push('\n');
+        }};
+    }
     for file in &args.files {
-        let report = validate::validate_file(file)?;
+        let report = validate::validate_file_with(file, &profiles)?;
         if report.is_valid() {
             if !args.quiet {
-                println!("{}: valid {}", file.display(), report.format);
+                out!(
+                    "{}: valid {}, meets {}",
+                    file.display(),
+                    report.format,
+                    names.join(", ")
+                );
             }
+            continue;
+        }
+        all_valid = false;
+        if report.problems.is_empty() {
+            out!("{}: valid {}", file.display(), report.format);
         } else {
-            all_valid = false;
-            println!(
+            out!(
                 "{}: invalid {} ({} problems)",
                 file.display(),
                 report.format,
                 report.problems.len()
             );
             for problem in &report.problems {
-                println!("  {problem}");
+                out!("  {problem}");
+            }
+        }
+        for profile in &profiles {
+            let missing: Vec<_> = report
+                .missing
+                .iter()
+                .filter(|m| m.profile == profile.id)
+                .collect();
+            if missing.is_empty() {
+                out!("  {}: meets {}", profile.id, profile.source);
+            } else {
+                out!("  {}: {} missing elements", profile.id, missing.len());
+                for m in missing {
+                    out!("    {}: {}", m.location, m.message);
+                }
             }
         }
     }
+    print_stdout(&text);
     Ok(ExitCode::from(if all_valid {
         exit::SUCCESS
     } else {
@@ -326,11 +377,20 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
     }))
 }
 
+/// Writes to standard output; a reader that went away (`| head`) ends the output quietly.
+fn print_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 fn run_diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     let difference = diff::diff_files(&args.old, &args.new)?;
     match args.format {
-        DiffFormat::Human => print!("{}", difference.to_human()),
-        DiffFormat::Json => println!("{}", difference.to_json()),
+        DiffFormat::Human => print_stdout(&difference.to_human()),
+        DiffFormat::Json => print_stdout(&format!("{}\n", difference.to_json())),
     }
     Ok(ExitCode::from(if difference.is_empty() {
         exit::SUCCESS

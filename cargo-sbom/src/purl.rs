@@ -56,6 +56,21 @@ pub fn cargo_purl(name: &str, version: &str, source: PurlSource<'_>) -> String {
     purl
 }
 
+/// The purl of a workspace described as a whole: `pkg:generic/NAME@VERSION`, with the
+/// members' shared repository as `vcs_url` when there is one.
+pub fn workspace_purl(name: &str, version: &str, repository: Option<&str>) -> String {
+    let mut purl = format!(
+        "pkg:generic/{}@{}",
+        utf8_percent_encode(name, PURL_COMPONENT),
+        utf8_percent_encode(version, PURL_COMPONENT)
+    );
+    if let Some(url) = repository {
+        purl.push_str("?vcs_url=");
+        purl.extend(utf8_percent_encode(url, PURL_QUALIFIER_VALUE));
+    }
+    purl
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -454,9 +454,12 @@ impl Cdx {
         &self.0["metadata"]["component"]
     }
 
-    /// Whether the root is the synthetic component of a multi-member selection.
+    /// Whether the root is the synthetic component of a multi-member selection (a
+    /// `pkg:generic` workspace purl, not a cargo package).
     pub fn root_is_synthetic(&self) -> bool {
-        self.root().get("purl").is_none()
+        !self.root()["purl"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("pkg:cargo/"))
     }
 
     /// `components`.
@@ -567,7 +570,7 @@ impl Spdx {
         self.packages()
             .iter()
             .filter_map(|p| {
-                let purl = Self::purl(p)?;
+                let purl = Self::purl(p).filter(|p| p.starts_with("pkg:cargo/"))?;
                 Some(Pkg::from_purl(
                     p["name"].as_str()?,
                     p["versionInfo"].as_str()?,

@@ -292,11 +292,12 @@ fn provenance_records_source_toolchain_dependencies_and_byproducts() {
     assert_eq!(run["metadata"]["finishedOn"], "2023-11-14T22:13:20Z");
     assert!(run["metadata"].get("invocationId").is_none());
     let byproducts = run["byproducts"].as_array().unwrap();
-    assert_eq!(byproducts.len(), 2);
-    for (byproduct, media_type) in byproducts
-        .iter()
-        .zip(["application/vnd.cyclonedx+json", "application/spdx+json"])
-    {
+    assert_eq!(byproducts.len(), 3);
+    for (byproduct, media_type) in byproducts.iter().zip([
+        "application/vnd.cyclonedx+json",
+        "application/spdx+json",
+        "application/spdx+json",
+    ]) {
         let file = out.join(byproduct["name"].as_str().unwrap());
         assert_eq!(byproduct["digest"]["sha256"], sha256_of(&file));
         assert_eq!(byproduct["mediaType"], media_type);
@@ -369,7 +370,9 @@ fn two_builds_of_one_commit_are_byte_identical() {
                 "cdx.sigstore.json",
                 "provenance.sigstore.json",
                 "spdx.json",
-                "spdx.sigstore.json"
+                "spdx.sigstore.json",
+                "spdx3.json",
+                "spdx3.sigstore.json"
             ]
             .map(|suffix| format!("{STEM}.{suffix}"))
             .into()

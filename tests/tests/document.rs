@@ -314,28 +314,31 @@ fn licenses_are_normalised_and_valid() {
     // Legacy `MIT/Apache-2.0` becomes an expression with `OR`.
     assert_eq!(
         licenses("version_check", "0.9.5"),
-        serde_json::json!([{"expression": "MIT OR Apache-2.0"}])
+        serde_json::json!([{"expression": "MIT OR Apache-2.0", "acknowledgement": "concluded"}])
     );
     assert_eq!(
         licenses("memchr", "2.8.3"),
-        serde_json::json!([{"expression": "Unlicense OR MIT"}])
+        serde_json::json!([{"expression": "Unlicense OR MIT", "acknowledgement": "concluded"}])
     );
     assert_eq!(
         licenses("unicode-ident", "1.0.27"),
-        serde_json::json!([{"expression": "(MIT OR Apache-2.0) AND Unicode-3.0"}])
+        serde_json::json!([{"expression": "(MIT OR Apache-2.0) AND Unicode-3.0", "acknowledgement": "concluded"}])
     );
     assert_eq!(
         licenses("gitdep", "0.2.0"),
-        serde_json::json!([{"expression": "Apache-2.0 WITH LLVM-exception"}])
+        serde_json::json!([{"expression": "Apache-2.0 WITH LLVM-exception", "acknowledgement": "concluded"}])
     );
     assert_eq!(
         licenses("macros", "0.1.0"),
-        serde_json::json!([{"license": {"id": "MIT"}}])
+        serde_json::json!([
+            {"license": {"id": "MIT", "acknowledgement": "declared"}},
+            {"license": {"id": "MIT", "acknowledgement": "concluded"}}
+        ])
     );
     // `MPL-2.0+` is not a license id: CycloneDX carries it as an expression, unchanged.
     assert_eq!(
         licenses("outside-crate", "0.5.0"),
-        serde_json::json!([{"expression": "MPL-2.0+"}])
+        serde_json::json!([{"expression": "MPL-2.0+", "acknowledgement": "concluded"}])
     );
     // No license at all: no licenses entry (never NOASSERTION).
     assert!(cdx.find("nobuild", "0.1.0").get("licenses").is_none());

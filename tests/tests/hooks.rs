@@ -203,7 +203,8 @@ fn out_dir_documents() {
         [
             "cargo-sbom-embedded.o",
             "hooks-app-0.1.0.cdx.json",
-            "hooks-app-0.1.0.spdx.json"
+            "hooks-app-0.1.0.spdx.json",
+            "hooks-app-0.1.0.spdx3.json"
         ]
     );
     if let Some(verify) = verify_dir("the third-party checks of the build-time SBOMs") {

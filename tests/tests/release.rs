@@ -167,6 +167,7 @@ fn expected_names() -> BTreeSet<String> {
         format!("{STEM}-src.tar.gz"),
         format!("{STEM}.cdx.json"),
         format!("{STEM}.spdx.json"),
+        format!("{STEM}.spdx3.json"),
         format!("{STEM}.provenance.sigstore.json"),
         "SHA256SUMS".into(),
         "policy-report.json".into(),

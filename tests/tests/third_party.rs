@@ -117,3 +117,8 @@ fn cyclonedx_documents_pass_the_official_schemas() {
 fn spdx_documents_pass_spdx_tools_and_ntia() {
     check_all("check-spdx", &[("spdx", &["--format", "spdx-json"])]);
 }
+
+#[test]
+fn spdx3_documents_pass_the_schema_and_shapes() {
+    check_all("check-spdx3", &[("spdx3", &["--format", "spdx3-json"])]);
+}

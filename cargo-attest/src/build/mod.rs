@@ -236,7 +236,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
     };
     let members = workspace.select(&resolve_options.packages)?;
     let resolved = workspace.resolve(&members, &resolve_options)?;
-    let graph = resolved.restrict_to(&outcome.compiled);
+    let mut graph = resolved.restrict_to(&outcome.compiled);
     warn_about_unresolved(&graph, &outcome.compiled);
 
     let root = workspace.root().to_owned();
@@ -248,6 +248,7 @@ pub fn build(cargo_args: &[String], fallback_epoch: Option<Timestamp>) -> Result
         .to_owned();
 
     let subjects = subjects(&outcome.artifacts, &target_dir)?;
+    graph.artifacts = sbom_artifacts(&outcome.artifacts, &target_dir)?;
     let (name, version) = subject_name(&graph);
 
     let sboms = sbom_formats()
@@ -423,6 +424,33 @@ fn subjects(artifacts: &[BuiltArtifact], target_dir: &Path) -> Result<Vec<Resour
         .collect::<Result<Vec<_>>>()?;
     subjects.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(subjects)
+}
+
+/// The built files as the SBOMs name the root's deployable form: file name, SHA-256 and
+/// SHA-512, and whether it is a program (not a library by its extension).
+fn sbom_artifacts(
+    artifacts: &[BuiltArtifact],
+    target_dir: &Path,
+) -> Result<Vec<cargo_sbom::graph::Artifact>> {
+    let names = artifact_names(artifacts, target_dir);
+    let mut list = artifacts
+        .iter()
+        .zip(names)
+        .map(|(artifact, file_name)| {
+            let digests = cargo_sbom::digest::Digests::of_file(&artifact.path)
+                .map_err(|e| Error::read(&artifact.path, &e))?;
+            let library = [".so", ".dylib", ".dll", ".a", ".lib", ".rlib"]
+                .iter()
+                .any(|ext| file_name.ends_with(ext));
+            Ok(cargo_sbom::graph::Artifact {
+                file_name,
+                digests,
+                executable: !library,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    list.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    Ok(list)
 }
 
 /// `NAME` and `VERSION` of the SBOM subject.

@@ -7,12 +7,16 @@
 //! `diff`, the build hook's documents and `cargo attest`'s builds and releases. A new format is
 //! one new module with its `FORMAT` and one line in [`FORMATS`].
 
+pub mod bsi;
 pub mod cyclonedx;
+#[cfg(feature = "validate")]
+pub mod facts;
 #[cfg(feature = "validate")]
 pub mod problem;
 #[cfg(feature = "validate")]
 pub mod schema;
 pub mod spdx;
+pub mod spdx3;
 
 use serde_json::Value;
 
@@ -36,7 +40,7 @@ pub struct DocumentOptions {
 pub type JsonObject = serde_json::Map<String, Value>;
 
 /// Every format, in the order `--format` lists them (the first is the default).
-pub static FORMATS: &[&SbomFormat] = &[&cyclonedx::FORMAT, &spdx::FORMAT];
+pub static FORMATS: &[&SbomFormat] = &[&cyclonedx::FORMAT, &spdx::FORMAT, &spdx3::FORMAT];
 
 /// One SBOM format family (CycloneDX JSON, SPDX 2 JSON): everything the suite knows about it.
 pub struct SbomFormat {
@@ -76,6 +80,9 @@ pub struct SbomFormat {
     pub components: fn(&Value) -> Vec<SbomComponent>,
     /// The name and version of the component a document describes.
     pub root: fn(&Value) -> Option<(String, String)>,
+    /// The document in the terms of the regulators' profiles (`validate --profile`).
+    #[cfg(feature = "validate")]
+    pub facts: fn(&Value) -> facts::SbomFacts,
     /// The format's own checks beyond its schema (NTIA minimum elements, references).
     #[cfg(feature = "validate")]
     pub check: fn(&Value, &mut Vec<Problem>),
@@ -342,11 +349,12 @@ mod tests {
         assert!(spdx3.components(&json!({})).is_err());
         assert_eq!(
             detect(&json!({"hello": 1})).unwrap_err(),
-            "neither a CycloneDX document (no bomFormat) nor an SPDX document (no spdxVersion)"
+            "neither a CycloneDX document (no bomFormat) nor an SPDX document (no spdxVersion) \
+             nor an SPDX 3 document (no @context)"
         );
         assert_eq!(
             detect(&json!([1])).unwrap_err(),
-            "a array is neither a CycloneDX nor an SPDX document (expected a JSON object)"
+            "a array is neither a CycloneDX nor an SPDX nor an SPDX 3 document (expected a JSON object)"
         );
     }
 

@@ -59,9 +59,12 @@ impl Schema {
         // Declared before `options`, which borrows it.
         let registry;
         let mut options = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft7)
             .should_validate_formats(true)
             .with_format("idn-email", is_email);
+        // A schema that names its draft (SPDX 3: 2020-12) is read as that draft.
+        if schema.get("$schema").is_none() {
+            options = options.with_draft(jsonschema::Draft::Draft7);
+        }
         let (base, references) = self.references;
         if !references.is_empty() {
             let mut resources = Vec::with_capacity(references.len());

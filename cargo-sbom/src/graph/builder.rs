@@ -194,9 +194,8 @@ impl<'w> GraphBuilder<'w> {
             ComponentSource::Git { url, commit } => PurlSource::Git { url, commit },
         };
         let purl = cargo_purl(&name, &version, purl_source);
-        let sha256 = metadata
-            .source()
-            .external_source()
+        let external = metadata.source().external_source();
+        let sha256 = external
             .and_then(|s| self.workspace.checksums.get(&name, &version, s))
             .cloned();
         let package_dir = metadata
@@ -204,6 +203,12 @@ impl<'w> GraphBuilder<'w> {
             .parent()
             .map(|p| p.as_std_path().to_owned())
             .unwrap_or_else(|| PathBuf::from("."));
+        let digests = match &source {
+            ComponentSource::Registry { .. } => external
+                .and_then(|s| self.workspace.checksums.crate_digests(&name, &version, s))
+                .cloned(),
+            _ => self.workspace.source_digests(metadata.id(), &package_dir),
+        };
         let license = DeclaredLicense::from_manifest(
             metadata.license(),
             metadata.license_file().map(|f| f.as_str()),
@@ -212,7 +217,7 @@ impl<'w> GraphBuilder<'w> {
         let authors: Vec<Person> = metadata
             .authors()
             .iter()
-            .filter_map(|a| Person::parse(a))
+            .flat_map(|a| Person::parse_all(a))
             .collect();
         let supplier = supplier(&source, &authors, metadata.repository());
         let non_empty = |s: Option<&str>| {
@@ -227,6 +232,9 @@ impl<'w> GraphBuilder<'w> {
             version,
             source,
             sha256,
+            digests,
+            links: metadata.links().map(str::to_owned),
+            build_deps_omitted: false,
             license,
             supplier,
             authors,
@@ -364,7 +372,12 @@ fn without_build_components(graph: ResolvedGraph, roots: &[ComponentId]) -> Reso
         .iter()
         .map(|(id, c)| c.usage != Usage::Build || roots.contains(&id))
         .collect();
-    let (components, edges, _) = graph.retain(&keep, |e| e.kind != EdgeKind::Build);
+    let (mut components, edges, new_index) = graph.retain(&keep, |e| e.kind != EdgeKind::Build);
+    for edge in graph.edges().iter().filter(|e| e.kind == EdgeKind::Build) {
+        if let Some(from) = new_index[edge.from.index()] {
+            components[from.index()].build_deps_omitted = true;
+        }
+    }
     ResolvedGraph::new(
         graph.subject,
         components,
@@ -555,6 +568,7 @@ mod tests {
         let author = Person {
             name: "A".into(),
             email: None,
+            url: None,
         };
         assert_eq!(
             supplier(

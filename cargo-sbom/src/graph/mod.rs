@@ -19,13 +19,16 @@ use guppy::platform::{Platform, PlatformSpec, TargetFeatures};
 
 mod builder;
 mod model;
+pub mod person;
 
 pub use builder::relative_path;
 pub use model::*;
 
 use crate::cargo::{CargoNetwork, EarlyLockfile, RustcPlatform, run_cargo, target_platform};
+use crate::digest::Digests;
 use crate::error::{Error, Result};
 use crate::lockfile::Checksums;
+use crate::product::{Producer, ProducerSources, SbomSection};
 use builder::GraphBuilder;
 
 /// Which workspace members an SBOM is about, as cargo's `-p`, `--workspace` and `--exclude`.
@@ -104,6 +107,10 @@ pub struct Workspace {
     targets: Mutex<HashMap<String, RustcPlatform>>,
     resolver: CargoResolverVersion,
     lockfile_updated: Option<bool>,
+    /// `[sbom]` of `attest.toml` and `[workspace.metadata.sbom]`.
+    sbom_config: (Option<SbomSection>, Option<SbomSection>),
+    /// Source-tree digests of local and git packages, computed once per package.
+    source_digests: Mutex<HashMap<PackageId, Option<Digests>>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -161,9 +168,10 @@ impl Workspace {
         let lockfile_updated = early.as_ref().map(|early| {
             std::fs::read_to_string(&lockfile_path).map_or(true, |now| now != early.text)
         });
-        let checksums = match early {
+        let mut checksums = match early {
             // The early parse counts only if cargo left that very file as it was.
             Some(early) if lockfile_updated == Some(false) => {
+                early.crate_hashing?;
                 early.checksums.map_err(|reason| Error::Lockfile {
                     path: lockfile_path.clone(),
                     reason,
@@ -171,7 +179,27 @@ impl Workspace {
             }
             _ => Checksums::read(&lockfile_path)?,
         };
+        if crate::cargo::crate_hashes_enabled() {
+            // What was not cached before cargo ran (it may have downloaded it since).
+            checksums.hash_cached_crates(&crate::crate_files::CrateCache::open_default())?;
+        }
         let resolver = resolver_version(&root.join("Cargo.toml"))?;
+        let attest_toml = root.join("attest.toml");
+        let from_attest_toml = match std::fs::read_to_string(&attest_toml) {
+            Ok(text) => SbomSection::from_attest_toml(&attest_toml, &text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(Error::Read {
+                    path: attest_toml,
+                    source,
+                });
+            }
+        };
+        let from_workspace = SbomSection::from_metadata(
+            &root.join("Cargo.toml"),
+            "workspace",
+            graph.workspace().metadata_table(),
+        )?;
         Ok(Self {
             graph,
             checksums,
@@ -179,7 +207,59 @@ impl Workspace {
             targets: Mutex::new(HashMap::new()),
             resolver,
             lockfile_updated,
+            sbom_config: (from_attest_toml, from_workspace),
+            source_digests: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The source-tree digests of a local or git package ([`crate::source_tree`]), once each.
+    pub(crate) fn source_digests(&self, id: &PackageId, dir: &Path) -> Option<Digests> {
+        if let Some(known) = self.source_digests.lock().ok()?.get(id) {
+            return known.clone();
+        }
+        let digests = crate::source_tree::digests(dir);
+        if let Ok(mut known) = self.source_digests.lock() {
+            known.insert(id.clone(), digests.clone());
+        }
+        digests
+    }
+
+    /// The producer facts of a graph whose described members are `roots` ([`crate::product`]).
+    fn producer(&self, graph: &ResolvedGraph) -> Result<Producer> {
+        let roots = graph.roots();
+        let first = roots.first().map(|r| graph.component(*r));
+        let package = match (&graph.subject, first) {
+            (Subject::Package(_), Some(root)) => {
+                let metadata = self
+                    .graph
+                    .metadata(&root.package_id)
+                    .map_err(|e| Error::Graph(e.to_string()))?;
+                SbomSection::from_metadata(
+                    metadata.manifest_path().as_std_path(),
+                    "package",
+                    metadata.metadata_table(),
+                )?
+                .map(|section| (section, metadata.manifest_path().as_std_path().to_owned()))
+            }
+            _ => None,
+        };
+        let mut security_md_dirs = vec![self.root().to_owned()];
+        if let Some(root) = first
+            && let Ok(metadata) = self.graph.metadata(&root.package_id)
+            && let Some(dir) = metadata.manifest_path().parent()
+        {
+            security_md_dirs.push(dir.as_std_path().to_owned());
+        }
+        Ok(ProducerSources {
+            attest_toml: self.sbom_config.0.as_ref(),
+            package: package.as_ref().map(|(section, _)| section),
+            workspace: self.sbom_config.1.as_ref(),
+            authors: first.map(|c| c.authors.as_slice()).unwrap_or_default(),
+            repository: first.and_then(|c| c.repository.as_deref()),
+            homepage: first.and_then(|c| c.homepage.as_deref()),
+            security_md_dirs,
+        }
+        .resolve())
     }
 
     /// The guppy package graph, for consumers that need more than the resolved graph.
@@ -326,6 +406,7 @@ impl Workspace {
         graph.target = target_rustc.triple;
         graph.features = options.features.clone();
         graph.include_dev = options.include_dev;
+        graph.producer = self.producer(&graph)?;
         Ok(graph)
     }
 

@@ -8,6 +8,7 @@ use crate::digest::Sha256Hex;
 use crate::license::DeclaredLicense;
 
 use super::FeatureSelection;
+pub use super::person::Person;
 
 /// A component of one [`ResolvedGraph`]: its position in [`ResolvedGraph::components`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -140,38 +141,6 @@ pub enum Supplier {
     Person(Person),
 }
 
-/// A person as cargo's `authors` entries write one: `Name <email>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Person {
-    /// The name.
-    pub name: String,
-    /// The e-mail address, when given.
-    pub email: Option<String>,
-}
-
-impl Person {
-    /// Parses `Name <email>` (or a bare name, or a bare `<email>`).
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
-        let (name, email) = match (text.find('<'), text.rfind('>')) {
-            (Some(open), Some(close)) if open < close => {
-                let email = text[open + 1..close].trim();
-                (
-                    text[..open].trim(),
-                    (!email.is_empty()).then(|| email.to_owned()),
-                )
-            }
-            _ => (text, None),
-        };
-        let name = if name.is_empty() {
-            email.clone()?
-        } else {
-            name.to_owned()
-        };
-        Some(Self { name, email })
-    }
-}
-
 /// One package of the resolved graph with everything an SBOM says about it.
 #[derive(Clone, Debug)]
 pub struct Component {
@@ -187,6 +156,14 @@ pub struct Component {
     pub bom_ref: String,
     /// SHA-256 of the `.crate` file from `Cargo.lock` (registry crates).
     pub sha256: Option<Sha256Hex>,
+    /// SHA-256 and SHA-512 of the deployable form: the `.crate` file of a registry crate, when
+    /// it was in Cargo's cache and matched `sha256` ([`crate::crate_files`]); the source tree
+    /// of a local or git package ([`crate::source_tree`]).
+    pub digests: Option<crate::digest::Digests>,
+    /// The native library the package links (`links`): dependencies the SBOM cannot list.
+    pub links: Option<String>,
+    /// Whether its build-time dependencies were left out of this graph (`--no-build-deps`).
+    pub build_deps_omitted: bool,
     /// The declared license.
     pub license: DeclaredLicense,
     /// The `authors` entries.
@@ -221,6 +198,18 @@ pub struct Component {
 }
 
 impl Component {
+    /// The file name of the deployable form: `NAME-VERSION.crate` (the file `cargo package`
+    /// makes, which a registry serves).
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.crate", self.name, self.version)
+    }
+
+    /// Whether [`Component::digests`] are of a source tree ([`crate::source_tree`]) rather than of
+    /// a `.crate` file.
+    pub fn digests_of_source(&self) -> bool {
+        !matches!(self.source, ComponentSource::Registry { .. })
+    }
+
     /// Where the exact source of the component can be downloaded, when it is public: the
     /// crates.io download URL, or `git+URL@COMMIT` of a hosted repository.
     pub fn distribution_url(&self) -> Option<String> {
@@ -273,7 +262,23 @@ pub struct ResolvedGraph {
     pub features: FeatureSelection,
     /// Whether dev-dependencies are included.
     pub include_dev: bool,
+    /// Who makes, supplies and takes vulnerability reports for the described product.
+    pub producer: crate::product::Producer,
+    /// The files a real build made of the described package (empty before a build).
+    pub artifacts: Vec<Artifact>,
     index: GraphIndex,
+}
+
+/// A file a build made of the described package (a binary, a library), named and hashed for
+/// the SBOM's root component.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// The file name (no directory).
+    pub file_name: String,
+    /// Its digests.
+    pub digests: crate::digest::Digests,
+    /// Whether it is an executable program (else a library).
+    pub executable: bool,
 }
 
 /// Lookups over the components and edges of a [`ResolvedGraph`].
@@ -329,6 +334,8 @@ impl ResolvedGraph {
             target,
             features,
             include_dev,
+            producer: crate::product::Producer::default(),
+            artifacts: Vec::new(),
             index,
         }
     }
@@ -412,14 +419,17 @@ impl ResolvedGraph {
             // A package subject always keeps its one root (see above).
             (Subject::Package(id), _) => Subject::Package(new_index[id.0].unwrap_or(*id)),
         };
-        ResolvedGraph::new(
+        let mut graph = ResolvedGraph::new(
             subject,
             components,
             edges,
             self.target.clone(),
             self.features.clone(),
             self.include_dev,
-        )
+        );
+        graph.producer = self.producer.clone();
+        graph.artifacts = self.artifacts.clone();
+        graph
     }
 
     /// The components whose `keep` flag is set, renumbered in order, and the edges among them
@@ -456,35 +466,4 @@ impl ResolvedGraph {
 /// Sort key for versions: semver order, falling back to text for the unparsable.
 pub(crate) fn semver_key(version: &str) -> (Option<guppy::Version>, &str) {
     (guppy::Version::parse(version).ok(), version)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_authors() {
-        assert_eq!(
-            Person::parse("Jane Doe <jane@example.org>"),
-            Some(Person {
-                name: "Jane Doe".into(),
-                email: Some("jane@example.org".into())
-            })
-        );
-        assert_eq!(
-            Person::parse("Team"),
-            Some(Person {
-                name: "Team".into(),
-                email: None
-            })
-        );
-        assert_eq!(
-            Person::parse("<a@b.c>"),
-            Some(Person {
-                name: "a@b.c".into(),
-                email: Some("a@b.c".into())
-            })
-        );
-        assert_eq!(Person::parse("  "), None);
-    }
 }

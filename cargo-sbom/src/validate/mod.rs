@@ -27,6 +27,8 @@
 //!      digits, `.` and `-` only; every reference in CycloneDX `dependencies` and SPDX
 //!      `relationships` names an element of the document.
 
+pub mod profile;
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -43,12 +45,14 @@ pub struct Report {
     pub format: String,
     /// Every problem found.
     pub problems: Vec<Problem>,
+    /// Every element a requested profile finds missing.
+    pub missing: Vec<profile::Missing>,
 }
 
 impl Report {
     /// Whether no problem was found.
     pub fn is_valid(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.is_empty() && self.missing.is_empty()
     }
 }
 
@@ -60,14 +64,29 @@ impl Report {
 /// of no format of [`format::FORMATS`], or is of a version without an embedded schema.
 /// Problems *in* a recognised document are not errors: they are listed in the [`Report`].
 pub fn validate_file(path: &Path) -> Result<Report> {
+    validate_file_with(path, &[])
+}
+
+/// Validates a file and checks it against `profiles` ([`profile::PROFILES`]).
+pub fn validate_file_with(path: &Path, profiles: &[&profile::Profile]) -> Result<Report> {
     let document = read_json(path)?;
-    validate_value(&document).map_err(|failure| match failure {
+    let mut report = validate_value(&document).map_err(|failure| match failure {
         Failure::Unsupported(reason) => Error::NotAnSbom {
             path: path.to_owned(),
             reason,
         },
         Failure::Schema(reason) => Error::Internal(reason),
-    })
+    })?;
+    if !profiles.is_empty() {
+        let family = format::detect(&document)
+            .map_err(|reason| Error::NotAnSbom {
+                path: path.to_owned(),
+                reason,
+            })?
+            .family;
+        report.missing = profile::check(&document, family, profiles);
+    }
+    Ok(report)
 }
 
 /// Why a document could not be validated.
@@ -104,6 +123,7 @@ pub(crate) fn validate_value(document: &Value) -> std::result::Result<Report, Fa
     Ok(Report {
         format: format.label(),
         problems,
+        missing: Vec::new(),
     })
 }
 

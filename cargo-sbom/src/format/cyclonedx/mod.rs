@@ -3,6 +3,8 @@
 
 #[cfg(feature = "validate")]
 pub(crate) mod check;
+#[cfg(feature = "validate")]
+pub(crate) mod facts;
 pub mod read;
 pub mod write;
 
@@ -48,6 +50,8 @@ pub static FORMAT: SbomFormat = SbomFormat {
     write: write::render,
     components: read::components,
     root: read::root,
+    #[cfg(feature = "validate")]
+    facts: facts::facts,
     #[cfg(feature = "validate")]
     check: check::check_cyclonedx,
 };

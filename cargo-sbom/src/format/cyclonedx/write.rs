@@ -6,12 +6,15 @@
 use serde::Serialize;
 
 use super::CycloneDxVersion;
+use crate::digest::{Digests, Sha256Hex};
 use crate::document::{
     PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, is_url, to_json_with_content_uuid,
 };
 use crate::format::DocumentOptions;
+use crate::format::bsi;
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
+use crate::product::{Organization, component_creator};
 
 /// Property names of this tool (own namespace, as the CycloneDX property taxonomy asks).
 mod property {
@@ -25,6 +28,12 @@ mod property {
     pub const INCLUDE_DEV: &str = "cargo-sbom:include-dev";
     pub const LICENSE_FILE: &str = "cargo-sbom:license-file";
     pub const LICENSE_FILE_SHA256: &str = "cargo-sbom:license-file-sha256";
+    pub const HASH_METHOD: &str = "cargo-sbom:hash-method";
+    /// The BSI TR-03183-2 taxonomy (github.com/BSI-Bund/tr-03183-cyclonedx-property-taxonomy).
+    pub const BSI_FILENAME: &str = "bsi:component:filename";
+    pub const BSI_EXECUTABLE: &str = "bsi:component:executable";
+    pub const BSI_ARCHIVE: &str = "bsi:component:archive";
+    pub const BSI_STRUCTURED: &str = "bsi:component:structured";
 }
 
 #[derive(Serialize)]
@@ -38,6 +47,14 @@ struct Bom<'a> {
     metadata: Metadata<'a>,
     components: Vec<CdxComponent<'a>>,
     dependencies: Vec<Dependency<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    compositions: Vec<Composition<'a>>,
+}
+
+#[derive(Serialize)]
+struct Composition<'a> {
+    aggregate: &'static str,
+    dependencies: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -45,7 +62,13 @@ struct Metadata<'a> {
     timestamp: String,
     lifecycles: [Phase; 1],
     tools: Tools,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<OwnedContact>,
     component: CdxComponent<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<Entity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<Entity>,
     properties: Vec<Property>,
 }
 
@@ -76,6 +99,8 @@ struct CdxComponent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<Entity>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<Entity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     authors: Option<Vec<Contact<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<String>,
@@ -87,12 +112,16 @@ struct CdxComponent<'a> {
     scope: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hashes: Vec<Hash<'a>>,
+    #[serde(rename = "hashes", skip_serializing_if = "Vec::is_empty")]
+    owned_hashes: Vec<OwnedHash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     licenses: Vec<LicenseChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purl: Option<&'a str>,
+    #[serde(rename = "purl", skip_serializing_if = "Option::is_none")]
+    purl_owned: Option<String>,
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
-    external_references: Vec<ExternalReference>,
+    external_references: Vec<ExternalReference<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
 }
@@ -127,10 +156,40 @@ struct Hash<'a> {
 }
 
 #[derive(Serialize)]
+struct OwnedHash {
+    alg: &'static str,
+    content: String,
+}
+
+/// SHA-512 first: the hash the BSI TR asks for.
+fn hashes<'a>(digests: Option<&'a Digests>, lock_sha256: Option<&'a Sha256Hex>) -> Vec<Hash<'a>> {
+    let mut list = Vec::new();
+    if let Some(d) = digests {
+        list.push(Hash {
+            alg: "SHA-512",
+            content: d.sha512.as_str(),
+        });
+    }
+    if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
+        list.push(Hash {
+            alg: "SHA-256",
+            content: sha256.as_str(),
+        });
+    }
+    list
+}
+
+#[derive(Serialize)]
 #[serde(untagged)]
 enum LicenseChoice {
-    License { license: License },
-    Expression { expression: String },
+    License {
+        license: License,
+    },
+    Expression {
+        expression: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        acknowledgement: Option<&'static str>,
+    },
 }
 
 #[derive(Serialize)]
@@ -139,15 +198,21 @@ struct License {
     id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledgement: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
 }
 
 #[derive(Serialize)]
-struct ExternalReference {
+struct ExternalReference<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<Hash<'a>>,
 }
 
 #[derive(Serialize)]
@@ -168,8 +233,9 @@ struct Dependency<'a> {
 pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     let version =
         CycloneDxVersion::parse(options.format.version.name).unwrap_or(CycloneDxVersion::V1_6);
+    let v1_6 = version >= CycloneDxVersion::V1_6;
     let workspace_ref;
-    let (root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
+    let (mut root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
         match &graph.subject {
             Subject::Package(id) => (component(graph.component(*id), version), None),
             Subject::Workspace {
@@ -178,12 +244,12 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 members,
             } => {
                 workspace_ref = format!("workspace:{name}@{ws_version}");
-                let root = CdxComponent {
+                let stand_in = bsi::workspace_root(graph);
+                let mut root = CdxComponent {
                     kind: "application",
                     bom_ref: &workspace_ref,
-                    supplier: members
-                        .iter()
-                        .find_map(|m| graph.component(*m).supplier.as_ref().map(entity)),
+                    supplier: graph.producer.supplier.as_ref().map(organization),
+                    manufacturer: None,
                     authors: None,
                     author: None,
                     name,
@@ -191,11 +257,38 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                     description: Some("Cargo workspace members described together"),
                     scope: None,
                     hashes: Vec::new(),
+                    owned_hashes: Vec::new(),
                     licenses: Vec::new(),
                     purl: None,
+                    purl_owned: None,
                     external_references: Vec::new(),
                     properties: Vec::new(),
                 };
+                if let Some(stand_in) = stand_in {
+                    root.purl_owned = Some(stand_in.purl);
+                    if let Some(license) = stand_in.license {
+                        root.licenses = vec![LicenseChoice::Expression {
+                            expression: license,
+                            acknowledgement: if v1_6 { Some("concluded") } else { None },
+                        }];
+                    }
+                    if let Some(digests) = stand_in.digests {
+                        root.owned_hashes = vec![
+                            OwnedHash {
+                                alg: "SHA-512",
+                                content: digests.sha512.to_string(),
+                            },
+                            OwnedHash {
+                                alg: "SHA-256",
+                                content: digests.sha256.to_string(),
+                            },
+                        ];
+                        root.properties.push(Property {
+                            name: property::HASH_METHOD,
+                            value: bsi::WORKSPACE_METHOD.to_owned(),
+                        });
+                    }
+                }
                 let deps = Dependency {
                     reference: &workspace_ref,
                     depends_on: members
@@ -206,6 +299,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 (root, Some(deps))
             }
         };
+    decorate_root(&mut root_component, graph, v1_6);
     let root_ref = root_component.bom_ref;
     let components = graph
         .components()
@@ -231,7 +325,9 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         .collect();
     dependencies.extend(root_deps);
     dependencies.sort_by(|a, b| a.reference.cmp(b.reference));
+    let compositions = compositions(graph, &dependencies);
 
+    let manufacturer = graph.producer.manufacturer.as_ref();
     let bom = Bom {
         bom_format: "CycloneDX",
         spec_version: version.as_str(),
@@ -249,7 +345,17 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                     version: TOOL_VERSION,
                 }],
             },
+            // The SBOM's author is the manufacturer, for whom the tool writes it.
+            authors: manufacturer
+                .map(|m| OwnedContact {
+                    name: m.name.clone(),
+                    email: m.email.clone(),
+                })
+                .into_iter()
+                .collect(),
             component: root_component,
+            manufacturer: manufacturer.filter(|_| v1_6).map(organization),
+            supplier: graph.producer.supplier.as_ref().map(organization),
             properties: vec![
                 Property {
                     name: property::TARGET,
@@ -267,8 +373,63 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         },
         components,
         dependencies,
+        compositions,
     };
     to_json_with_content_uuid(&bom, "\"serialNumber\": \"urn:uuid:")
+}
+
+/// The described root: its vulnerability contact and, after a build, the built file's name and
+/// hashes (the deployable form the SBOM describes).
+fn decorate_root<'a>(root: &mut CdxComponent<'a>, graph: &'a ResolvedGraph, v1_6: bool) {
+    if let Some(contact) = &graph.producer.security_contact {
+        root.external_references.push(ExternalReference {
+            kind: "security-contact",
+            url: contact.clone(),
+            comment: None,
+            hashes: Vec::new(),
+        });
+    }
+    if root.manufacturer.is_none() && v1_6 {
+        root.manufacturer = graph.producer.manufacturer.as_ref().map(organization);
+    }
+    if root.supplier.is_none() {
+        root.supplier = graph.producer.supplier.as_ref().map(organization);
+    }
+    let Some(artifact) = bsi::primary_artifact(&graph.artifacts) else {
+        return;
+    };
+    root.hashes = hashes(Some(&artifact.digests), None);
+    root.properties.retain(|p| !p.name.starts_with("bsi:"));
+    root.properties
+        .extend(bsi_properties(&bsi::Deployable::artifact(artifact)));
+}
+
+/// Dependency completeness (BSI TR-03183-2 §5.2.2): complete for every component whose Rust
+/// dependencies are all listed; incomplete where the SBOM knows it is not: a package that links
+/// a native library (`links`), whose library is not a crate, and one whose build-time
+/// dependencies were left out (`--no-build-deps`).
+fn compositions<'a>(
+    graph: &ResolvedGraph,
+    dependencies: &[Dependency<'a>],
+) -> Vec<Composition<'a>> {
+    let incomplete: std::collections::HashSet<&str> = graph
+        .components()
+        .iter()
+        .filter(|c| c.links.is_some() || c.build_deps_omitted)
+        .map(|c| c.bom_ref.as_str())
+        .collect();
+    let (partial, complete): (Vec<&str>, Vec<&str>) = dependencies
+        .iter()
+        .map(|d| d.reference)
+        .partition(|r| incomplete.contains(r));
+    [("complete", complete), ("incomplete", partial)]
+        .into_iter()
+        .filter(|(_, refs)| !refs.is_empty())
+        .map(|(aggregate, dependencies)| Composition {
+            aggregate,
+            dependencies,
+        })
+        .collect()
 }
 
 fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
@@ -277,9 +438,10 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
     } else {
         "library"
     };
+    let v1_6 = version >= CycloneDxVersion::V1_6;
     let (authors, author) = if c.authors.is_empty() {
         (None, None)
-    } else if version >= CycloneDxVersion::V1_6 {
+    } else if v1_6 {
         let contacts = c
             .authors
             .iter()
@@ -332,35 +494,76 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
             value: commit.clone(),
         });
     }
+    if c.digests.is_some() && c.digests_of_source() {
+        properties.push(Property {
+            name: property::HASH_METHOD,
+            value: crate::source_tree::METHOD.to_owned(),
+        });
+    }
+    properties.extend(bsi_properties(&bsi::Deployable::crate_file(c)));
     CdxComponent {
         kind,
         bom_ref: &c.bom_ref,
         supplier: c.supplier.as_ref().map(entity),
+        manufacturer: component_creator(c)
+            .filter(|_| v1_6)
+            .map(|o| organization(&o)),
         authors,
         author,
         name: &c.name,
         version: &c.version,
         description: c.description.as_deref(),
         scope: Some(scope),
-        hashes: c
-            .sha256
-            .iter()
-            .map(|h| Hash {
-                alg: "SHA-256",
-                content: h.as_str(),
-            })
-            .collect(),
-        licenses: licenses(c),
+        hashes: hashes(c.digests.as_ref(), c.sha256.as_ref()),
+        owned_hashes: Vec::new(),
+        licenses: licenses(c, version),
         purl: Some(&c.purl),
+        purl_owned: None,
         external_references: external_references(c),
         properties,
     }
+}
+
+fn bsi_properties(deployable: &bsi::Deployable) -> Vec<Property> {
+    vec![
+        Property {
+            name: property::BSI_FILENAME,
+            value: deployable.file_name.clone(),
+        },
+        Property {
+            name: property::BSI_EXECUTABLE,
+            value: deployable.executable().to_owned(),
+        },
+        Property {
+            name: property::BSI_ARCHIVE,
+            value: deployable.archive().to_owned(),
+        },
+        Property {
+            name: property::BSI_STRUCTURED,
+            value: deployable.structured().to_owned(),
+        },
+    ]
 }
 
 fn person_text(p: &Person) -> String {
     match &p.email {
         Some(email) => format!("{} <{email}>", p.name),
         None => p.name.clone(),
+    }
+}
+
+fn organization(org: &Organization) -> Entity {
+    Entity {
+        name: org.name.clone(),
+        url: org.url.iter().cloned().collect(),
+        contact: org
+            .email
+            .iter()
+            .map(|email| OwnedContact {
+                name: org.name.clone(),
+                email: Some(email.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -373,7 +576,7 @@ fn entity(supplier: &Supplier) -> Entity {
         },
         Supplier::Person(person) => Entity {
             name: person.name.clone(),
-            url: Vec::new(),
+            url: person.url.iter().cloned().collect(),
             contact: vec![OwnedContact {
                 name: person.name.clone(),
                 email: person.email.clone(),
@@ -382,18 +585,32 @@ fn entity(supplier: &Supplier) -> Entity {
     }
 }
 
-fn licenses(c: &Component) -> Vec<LicenseChoice> {
-    match &c.license {
+/// The declared license and, from 1.6 on, the concluded one ([`DeclaredLicense::concluded`]).
+/// CycloneDX 1.6 allows a single entry when it is an expression: then only the concluded one
+/// is written, which is the declared expression itself.
+fn licenses(c: &Component, version: CycloneDxVersion) -> Vec<LicenseChoice> {
+    let v1_6 = version >= CycloneDxVersion::V1_6;
+    let declared = if v1_6 { Some("declared") } else { None };
+    let mut list = match &c.license {
         DeclaredLicense::Expression(text) if single_spdx_id(text) => vec![LicenseChoice::License {
             license: License {
                 id: Some(text.clone()),
                 name: None,
+                acknowledgement: declared,
                 properties: Vec::new(),
             },
         }],
-        DeclaredLicense::Expression(text) => vec![LicenseChoice::Expression {
-            expression: text.clone(),
-        }],
+        DeclaredLicense::Expression(text) => {
+            let acknowledgement = match version {
+                CycloneDxVersion::V1_5 => None,
+                CycloneDxVersion::V1_6 => Some("concluded"),
+                _ => declared,
+            };
+            vec![LicenseChoice::Expression {
+                expression: text.clone(),
+                acknowledgement,
+            }]
+        }
         DeclaredLicense::File(file) => {
             let mut properties = vec![Property {
                 name: property::LICENSE_FILE,
@@ -409,6 +626,7 @@ fn licenses(c: &Component) -> Vec<LicenseChoice> {
                 license: License {
                     id: None,
                     name: Some(file.license_ref(&c.name)),
+                    acknowledgement: declared,
                     properties,
                 },
             }]
@@ -417,31 +635,86 @@ fn licenses(c: &Component) -> Vec<LicenseChoice> {
             license: License {
                 id: None,
                 name: Some(text.clone()),
+                acknowledgement: declared,
                 properties: Vec::new(),
             },
         }],
         DeclaredLicense::None => Vec::new(),
+    };
+    let one_expression = version == CycloneDxVersion::V1_6
+        && matches!(list.first(), Some(LicenseChoice::Expression { .. }));
+    if v1_6
+        && !one_expression
+        && let Some(concluded) = c.license.concluded(&c.name)
+    {
+        list.push(if single_spdx_id(&concluded) {
+            LicenseChoice::License {
+                license: License {
+                    id: Some(concluded),
+                    name: None,
+                    acknowledgement: Some("concluded"),
+                    properties: Vec::new(),
+                },
+            }
+        } else if concluded.starts_with("LicenseRef-") && version == CycloneDxVersion::V1_6 {
+            LicenseChoice::License {
+                license: License {
+                    id: None,
+                    name: Some(concluded),
+                    acknowledgement: Some("concluded"),
+                    properties: Vec::new(),
+                },
+            }
+        } else {
+            LicenseChoice::Expression {
+                expression: concluded,
+                acknowledgement: Some("concluded"),
+            }
+        });
     }
+    list
 }
 
-fn external_references(c: &Component) -> Vec<ExternalReference> {
+fn external_references(c: &Component) -> Vec<ExternalReference<'_>> {
     let mut refs = Vec::new();
     let mut push = |kind: &'static str, url: &Option<String>| {
         if let Some(url) = url.as_ref().filter(|u| is_url(u)) {
             refs.push(ExternalReference {
                 kind,
                 url: url.clone(),
+                comment: None,
+                hashes: Vec::new(),
             });
         }
     };
     push("vcs", &c.repository);
     push("website", &c.homepage);
     push("documentation", &c.documentation);
-    if let Some(url) = c.distribution_url() {
-        refs.push(ExternalReference {
-            kind: "distribution",
+    // The deployable form and its hashes (BSI TR-03183-2: the hash of the deployable component
+    // sits on the distribution reference).
+    let (url, comment) = match (c.distribution_url(), &c.source) {
+        (Some(url), ComponentSource::Git { .. }) => (
             url,
-        });
-    }
+            Some(format!(
+                "the git checkout; hashes by {}",
+                crate::source_tree::METHOD
+            )),
+        ),
+        (Some(url), _) => (url, None),
+        (None, ComponentSource::Workspace { path } | ComponentSource::Path { path }) => (
+            format!("file:{path}"),
+            Some(format!(
+                "the package source at {path} (relative to the workspace root); hashes by {}",
+                crate::source_tree::METHOD
+            )),
+        ),
+        (None, _) => return refs,
+    };
+    refs.push(ExternalReference {
+        kind: "distribution",
+        url,
+        comment,
+        hashes: hashes(c.digests.as_ref(), c.sha256.as_ref()),
+    });
     refs
 }

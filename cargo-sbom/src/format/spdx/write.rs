@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::digest::{Digests, Sha256Hex};
 use crate::document::{
     PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url, to_json_with_content_uuid,
 };
@@ -63,6 +64,8 @@ struct Package {
     supplier: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     originator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package_file_name: Option<String>,
     download_location: String,
     files_analyzed: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -71,7 +74,7 @@ struct Package {
     homepage: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_info: Option<String>,
-    license_concluded: &'static str,
+    license_concluded: String,
     license_declared: String,
     copyright_text: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,6 +148,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
             members,
         } => {
             let root_id = format!("SPDXRef-Workspace-{}", spdx_idstring(name));
+            let stand_in = crate::format::bsi::workspace_root(graph);
             packages.push(Package {
                 spdx_id: root_id.clone(),
                 name: name.clone(),
@@ -155,19 +159,34 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                     .find_map(|m| graph.component(*m).supplier.as_ref().map(supplier_text))
                     .unwrap_or_else(|| NOASSERTION.to_owned()),
                 originator: None,
+                package_file_name: None,
                 download_location: NOASSERTION.to_owned(),
                 files_analyzed: false,
-                checksums: Vec::new(),
+                checksums: checksums(stand_in.as_ref().and_then(|s| s.digests.as_ref()), None),
                 homepage: None,
                 source_info: Some(
                     "the Cargo workspace whose members are described together".to_owned(),
                 ),
-                license_concluded: NOASSERTION,
+                license_concluded: stand_in
+                    .as_ref()
+                    .and_then(|s| s.license.clone())
+                    .map(|l| portable_or_later(&l, &mut extracted))
+                    .unwrap_or_else(|| NOASSERTION.to_owned()),
                 license_declared: NOASSERTION.to_owned(),
                 copyright_text: NOASSERTION,
                 description: None,
-                comment: None,
-                external_refs: Vec::new(),
+                comment: stand_in
+                    .as_ref()
+                    .and_then(|s| s.digests.as_ref())
+                    .map(|_| format!("checksums by {}", crate::format::bsi::WORKSPACE_METHOD)),
+                external_refs: stand_in
+                    .iter()
+                    .map(|s| ExternalRef {
+                        reference_category: "PACKAGE-MANAGER",
+                        reference_type: "purl",
+                        reference_locator: s.purl.clone(),
+                    })
+                    .collect(),
             });
             for member in members {
                 relationships.push(Relationship {
@@ -180,6 +199,9 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
             (format!("{name}-{version}"), root_id)
         }
     };
+    if let Some(root) = packages.iter_mut().find(|p| p.spdx_id == root_id) {
+        decorate_root(root, graph);
+    }
     relationships.push(Relationship {
         spdx_element_id: "SPDXRef-DOCUMENT".to_owned(),
         relationship_type: "DESCRIBES",
@@ -229,9 +251,12 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         document_namespace: format!("{namespace_prefix}{PLACEHOLDER_UUID}"),
         creation_info: CreationInfo {
             created: options.timestamp.rfc3339(),
-            creators: vec![format!("Tool: {TOOL_NAME}-{TOOL_VERSION}")],
+            creators: creators(graph),
+            // CISA's generation context and the SBOM version, which SPDX 2.3 has no field for.
             comment: format!(
-                "lifecycle: {}; target: {}; features: {}; dev-dependencies: {}",
+                "generation context: {} ({}); SBOM version: 1; lifecycle: {}; target: {}; features: {}; dev-dependencies: {}",
+                options.lifecycle.generation_context(),
+                options.lifecycle.description(),
                 options.lifecycle.as_str(),
                 graph.target,
                 graph.features.describe(),
@@ -247,6 +272,48 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         relationships,
     };
     to_json_with_content_uuid(&document, &namespace_prefix)
+}
+
+/// The described root: its vulnerability contact, and after a build the built file's name
+/// and digests.
+fn decorate_root(root: &mut Package, graph: &ResolvedGraph) {
+    if let Some(contact) = &graph.producer.security_contact {
+        root.external_refs.push(ExternalRef {
+            reference_category: "SECURITY",
+            reference_type: "url",
+            reference_locator: contact.clone(),
+        });
+    }
+    if root.supplier == NOASSERTION
+        && let Some(supplier) = &graph.producer.supplier
+    {
+        root.supplier = organization_text(supplier);
+    }
+    if let Some(artifact) = crate::format::bsi::primary_artifact(&graph.artifacts) {
+        root.package_file_name = Some(artifact.file_name.clone());
+        root.checksums = checksums(Some(&artifact.digests), None);
+    }
+}
+
+/// The tool, and the manufacturer for whom it writes the document (the SBOM author).
+fn creators(graph: &ResolvedGraph) -> Vec<String> {
+    let mut creators = Vec::new();
+    if let Some(m) = &graph.producer.manufacturer {
+        creators.push(organization_text(m));
+    }
+    creators.push(format!("Tool: {TOOL_NAME}-{TOOL_VERSION}"));
+    creators
+}
+
+fn organization_text(org: &crate::product::Organization) -> String {
+    match &org.email {
+        Some(email) => format!(
+            "Organization: {} ({})",
+            one_line(&org.name),
+            one_line(email)
+        ),
+        None => format!("Organization: {} ()", one_line(&org.name)),
+    }
 }
 
 fn package(
@@ -307,6 +374,11 @@ fn package(
         }
         DeclaredLicense::None => NOASSERTION.to_owned(),
     };
+    // Concluded from the declaration alone (see `DeclaredLicense::concluded`): the same text.
+    let license_concluded = match &c.license {
+        DeclaredLicense::Expression(_) | DeclaredLicense::File(_) => license_declared.clone(),
+        DeclaredLicense::Unrecognized(_) | DeclaredLicense::None => NOASSERTION.to_owned(),
+    };
     let purpose = if c.is_workspace_member && c.has_binary {
         "APPLICATION"
     } else {
@@ -346,21 +418,15 @@ fn package(
             .authors
             .first()
             .map(|p| person_text(&p.name, p.email.as_deref())),
+        package_file_name: Some(c.file_name()),
         download_location: c
             .distribution_url()
             .unwrap_or_else(|| NOASSERTION.to_owned()),
         files_analyzed: false,
-        checksums: c
-            .sha256
-            .iter()
-            .map(|h| Checksum {
-                algorithm: "SHA256",
-                checksum_value: h.as_str().to_owned(),
-            })
-            .collect(),
+        checksums: checksums(c.digests.as_ref(), c.sha256.as_ref()),
         homepage: c.homepage.clone().filter(|u| is_url(u)),
         source_info,
-        license_concluded: NOASSERTION,
+        license_concluded,
         license_declared,
         copyright_text: NOASSERTION,
         description: c.description.clone(),
@@ -417,6 +483,24 @@ fn portable_or_later(text: &str, extracted: &mut BTreeMap<String, ExtractedLicen
     }
     flush(&mut token, &mut out);
     out
+}
+
+/// SHA-512 and SHA-256 of the deployable form, or the lockfile's SHA-256 alone.
+fn checksums(digests: Option<&Digests>, lock_sha256: Option<&Sha256Hex>) -> Vec<Checksum> {
+    let mut list = Vec::new();
+    if let Some(d) = digests {
+        list.push(Checksum {
+            algorithm: "SHA512",
+            checksum_value: d.sha512.as_str().to_owned(),
+        });
+    }
+    if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
+        list.push(Checksum {
+            algorithm: "SHA256",
+            checksum_value: sha256.as_str().to_owned(),
+        });
+    }
+    list
 }
 
 fn supplier_text(supplier: &Supplier) -> String {
