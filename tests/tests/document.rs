@@ -62,10 +62,14 @@ fn every_component_is_complete() {
                     let hashes = c["hashes"]
                         .as_array()
                         .unwrap_or_else(|| panic!("{name} has hashes"));
-                    assert_eq!(hashes.len(), 1);
-                    assert_eq!(hashes[0]["alg"], "SHA-256");
+                    // The SHA-512 of the verified cached `.crate` file (fetched by the
+                    // fixture), then the lockfile's SHA-256.
+                    assert_eq!(hashes.len(), 2, "{name}: {hashes:?}");
+                    assert_eq!(hashes[0]["alg"], "SHA-512");
+                    assert_eq!(hashes[0]["content"].as_str().map(str::len), Some(128));
+                    assert_eq!(hashes[1]["alg"], "SHA-256");
                     assert_eq!(
-                        hashes[0]["content"].as_str(),
+                        hashes[1]["content"].as_str(),
                         checksums
                             .get(&(pkg.name.clone(), pkg.version.clone()))
                             .map(String::as_str),
@@ -88,13 +92,18 @@ fn every_component_is_complete() {
                         property(c, "cargo-sbom:git-commit"),
                         Some(fx.git_commit.as_str())
                     );
-                    assert!(c.get("hashes").is_none(), "no made-up hash for a git crate");
+                    assert_eq!(
+                        property(c, "cargo-sbom:hash-method"),
+                        Some("cargo-sbom-source-v1"),
+                        "a git crate's hashes are of its checkout"
+                    );
                 }
                 Origin::Path => {
                     assert!(purl.contains("download_url=file"), "{purl}");
-                    assert!(
-                        c.get("hashes").is_none(),
-                        "no made-up hash for a path crate"
+                    assert_eq!(
+                        property(c, "cargo-sbom:hash-method"),
+                        Some("cargo-sbom-source-v1"),
+                        "a path crate's hashes are of its source"
                     );
                 }
             }
@@ -103,7 +112,9 @@ fn every_component_is_complete() {
         // SPDX: the same checksums.
         let spdx = fx.spdx(flags);
         for p in spdx.packages() {
-            let Some(purl) = Spdx::purl(p) else { continue };
+            let Some(purl) = Spdx::purl(p).filter(|p| p.starts_with("pkg:cargo/")) else {
+                continue;
+            };
             let pkg = integration_tests::Pkg::from_purl(
                 p["name"].as_str().unwrap(),
                 p["versionInfo"].as_str().unwrap(),
@@ -111,9 +122,10 @@ fn every_component_is_complete() {
             );
             if pkg.origin == Origin::Registry {
                 let sums = p["checksums"].as_array().unwrap();
-                assert_eq!(sums[0]["algorithm"], "SHA256");
+                assert_eq!(sums[0]["algorithm"], "SHA512");
+                assert_eq!(sums[1]["algorithm"], "SHA256");
                 assert_eq!(
-                    sums[0]["checksumValue"].as_str(),
+                    sums[1]["checksumValue"].as_str(),
                     checksums
                         .get(&(pkg.name.clone(), pkg.version.clone()))
                         .map(String::as_str)

@@ -75,3 +75,11 @@ pub struct ComponentFacts {
     /// Whether the list of its dependencies is stated complete or incomplete.
     pub completeness: bool,
 }
+
+/// The elements of a JSON array (none for anything else).
+pub(crate) fn array(value: Option<&serde_json::Value>) -> impl Iterator<Item = &serde_json::Value> {
+    value
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+}

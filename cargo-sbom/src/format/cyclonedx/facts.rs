@@ -4,14 +4,10 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::format::facts::{ComponentFacts, SbomFacts};
+use crate::format::facts::{ComponentFacts, SbomFacts, array};
 use crate::format::problem::component_location;
 use crate::format::text;
 use crate::graph::person::{email, is_web_url};
-
-fn array<'a>(value: Option<&'a Value>) -> impl Iterator<Item = &'a Value> {
-    value.and_then(Value::as_array).into_iter().flatten()
-}
 
 /// An organizational entity or contact list that can be reached.
 fn reachable(entity: Option<&Value>) -> bool {

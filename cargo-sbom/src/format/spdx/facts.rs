@@ -2,14 +2,10 @@
 
 use serde_json::Value;
 
-use crate::format::facts::{ComponentFacts, SbomFacts};
+use crate::format::facts::{ComponentFacts, SbomFacts, array};
 use crate::format::problem::component_location;
 use crate::format::text;
 use crate::graph::person::email;
-
-fn array<'a>(value: Option<&'a Value>) -> impl Iterator<Item = &'a Value> {
-    value.and_then(Value::as_array).into_iter().flatten()
-}
 
 /// A licence field with an assertion (not `NOASSERTION`/`NONE`).
 fn asserted(value: Option<&Value>) -> bool {
@@ -39,7 +35,6 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             .unwrap_or_default()
             .to_owned()
     };
-    let described = super::read::root(document);
     let described_id = relationships.iter().find_map(|r| {
         (relation(r, "spdxElementId") == "SPDXRef-DOCUMENT"
             && relation(r, "relationshipType") == "DESCRIBES")
@@ -106,13 +101,12 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             components.push(facts);
         }
     }
-    let root_dependencies = described_id.as_deref().is_some_and(|id| depends(id));
+    let root_dependencies = described_id.as_deref().is_some_and(depends);
     let manufacturer = creators.iter().find(|c| c.starts_with("Organization:"));
     let root_package = described_id.as_deref().and_then(|id| {
         array(document.get("packages"))
             .find(|p| p.get("SPDXID").and_then(Value::as_str) == Some(id))
     });
-    let _ = described;
     SbomFacts {
         family: super::FORMAT.id,
         version: text(document.get("spdxVersion"))
