@@ -23,16 +23,9 @@ impl Sha256Hex {
     }
 
     /// The digest of everything `reader` yields, read in blocks (for large artifacts).
-    pub fn of_reader(mut reader: impl Read) -> std::io::Result<Self> {
+    pub fn of_reader(reader: impl Read) -> std::io::Result<Self> {
         let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            let read = reader.read(&mut buffer)?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-        }
+        read_blocks(reader, |block| hasher.update(block))?;
         Ok(Self::from_hash(hasher.finalize().as_slice()))
     }
 
@@ -108,22 +101,53 @@ impl Digests {
     }
 
     /// Both digests of everything `reader` yields.
-    pub fn of_reader(mut reader: impl Read) -> std::io::Result<Self> {
+    pub fn of_reader(reader: impl Read) -> std::io::Result<Self> {
         let mut hasher = DigestsHasher::default();
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            let read = reader.read(&mut buffer)?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-        }
+        read_blocks(reader, |block| hasher.update(block))?;
         Ok(hasher.finish())
     }
 
     /// Both digests of a file's contents.
     pub fn of_file(path: &Path) -> std::io::Result<Self> {
         Self::of_reader(std::fs::File::open(path)?)
+    }
+
+    /// The digests a document lists for a component, strongest first: SHA-512 and SHA-256 of
+    /// `digests` when known, else `lock_sha256` alone (the lockfile's checksum). Every SBOM
+    /// writer lists them in this order, each in its own spelling of the algorithm.
+    pub fn listed<'a>(
+        digests: Option<&'a Digests>,
+        lock_sha256: Option<&'a Sha256Hex>,
+    ) -> Vec<(Algorithm, &'a str)> {
+        let mut list = Vec::new();
+        if let Some(d) = digests {
+            list.push((Algorithm::Sha512, d.sha512.as_str()));
+        }
+        if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
+            list.push((Algorithm::Sha256, sha256.as_str()));
+        }
+        list
+    }
+}
+
+/// A hash algorithm of [`Digests`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-512.
+    Sha512,
+}
+
+/// Feeds everything `reader` yields to `update`, in 64 KiB blocks.
+fn read_blocks(mut reader: impl Read, mut update: impl FnMut(&[u8])) -> std::io::Result<()> {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = reader.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(());
+        }
+        update(&buffer[..read]);
     }
 }
 

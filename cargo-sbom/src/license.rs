@@ -131,6 +131,21 @@ impl DeclaredLicense {
     }
 }
 
+/// Several license expressions that all apply, as one: `(A) AND (B)`; `None` for none.
+pub fn conjunction(mut expressions: Vec<String>) -> Option<String> {
+    match expressions.len() {
+        0 => None,
+        1 => expressions.pop(),
+        _ => Some(
+            expressions
+                .iter()
+                .map(|e| format!("({e})"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+    }
+}
+
 /// Whether `text` is a single license id on the SPDX list (no operators, no `+`, no exception),
 /// which CycloneDX can carry as `license.id` rather than an expression.
 pub fn single_spdx_id(text: &str) -> bool {

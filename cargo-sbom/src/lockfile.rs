@@ -14,11 +14,21 @@ use crate::digest::{Digests, Sha256Hex};
 use crate::error::{Error, Result};
 
 /// The key of a locked package: name, version and source URL as cargo writes them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct LockKey {
     name: String,
     version: String,
     source: String,
+}
+
+impl LockKey {
+    fn new(name: &str, version: &str, source: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            source: source.to_owned(),
+        }
+    }
 }
 
 /// Checksums of the packages in one `Cargo.lock`.
@@ -113,22 +123,15 @@ impl Checksums {
                     package.name, package.version
                 )
             })?;
-            let key = LockKey {
-                name: package.name.clone(),
-                version: package.version.clone(),
-                source: source.clone(),
-            };
-            by_package.insert(key, checksum);
+            by_package.insert(
+                LockKey::new(&package.name, &package.version, source),
+                checksum,
+            );
         }
         // Lockfile v1: `"checksum serde 1.0.0 (registry+https://…)" = "<hex>"`.
         for (name, version, source, value) in lockfile.metadata_checksums() {
             if let Some(checksum) = Sha256Hex::parse(value) {
-                let key = LockKey {
-                    name: name.to_owned(),
-                    version: version.to_owned(),
-                    source: source.to_owned(),
-                };
-                by_package.insert(key, checksum);
+                by_package.insert(LockKey::new(name, version, source), checksum);
             }
         }
         Ok(Self {
@@ -146,9 +149,7 @@ impl Checksums {
             .filter(|k| !self.cached.contains_key(*k))
             .collect();
         // In a fixed order, so that the same tampered file is reported every time.
-        keys.sort_by(|a, b| {
-            (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source))
-        });
+        keys.sort_unstable();
         let mut found = Vec::new();
         for key in keys {
             let checksum = &self.by_package[key];
@@ -162,23 +163,13 @@ impl Checksums {
 
     /// The verified digests of a package's `.crate` file, when it was in the cache.
     pub fn crate_digests(&self, name: &str, version: &str, source: &str) -> Option<&Digests> {
-        let key = LockKey {
-            name: name.to_owned(),
-            version: version.to_owned(),
-            source: source.to_owned(),
-        };
-        self.cached.get(&key)
+        self.cached.get(&LockKey::new(name, version, source))
     }
 
     /// The checksum of a package from `source` (cargo's source string, e.g.
     /// `registry+https://github.com/rust-lang/crates.io-index`).
     pub fn get(&self, name: &str, version: &str, source: &str) -> Option<&Sha256Hex> {
-        let key = LockKey {
-            name: name.to_owned(),
-            version: version.to_owned(),
-            source: source.to_owned(),
-        };
-        self.by_package.get(&key)
+        self.by_package.get(&LockKey::new(name, version, source))
     }
 
     /// How many packages have a checksum.

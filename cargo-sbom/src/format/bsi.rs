@@ -118,17 +118,7 @@ pub fn workspace_root(graph: &ResolvedGraph) -> Option<WorkspaceRoot> {
             }
         }
     }
-    let license = match licenses.len() {
-        0 => None,
-        1 => licenses.pop(),
-        _ => Some(
-            licenses
-                .iter()
-                .map(|l| format!("({l})"))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-    };
+    let license = crate::license::conjunction(licenses);
     let lines: Option<Vec<String>> = members
         .iter()
         .map(|m| Some(format!("{}  {}\n", m.digests.as_ref()?.sha256, m.purl)))

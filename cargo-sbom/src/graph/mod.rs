@@ -228,31 +228,26 @@ impl Workspace {
     fn producer(&self, graph: &ResolvedGraph) -> Result<Producer> {
         let roots = graph.roots();
         let first = roots.first().map(|r| graph.component(*r));
-        let package = match (&graph.subject, first) {
-            (Subject::Package(_), Some(root)) => {
-                let metadata = self
-                    .graph
-                    .metadata(&root.package_id)
-                    .map_err(|e| Error::Graph(e.to_string()))?;
-                SbomSection::from_metadata(
-                    metadata.manifest_path().as_std_path(),
-                    "package",
-                    metadata.metadata_table(),
-                )?
-                .map(|section| (section, metadata.manifest_path().as_std_path().to_owned()))
-            }
-            _ => None,
-        };
+        let metadata = first
+            .map(|root| self.graph.metadata(&root.package_id))
+            .transpose()
+            .map_err(|e| Error::Graph(e.to_string()))?;
         let mut security_md_dirs = vec![self.root().to_owned()];
-        if let Some(root) = first
-            && let Ok(metadata) = self.graph.metadata(&root.package_id)
-            && let Some(dir) = metadata.manifest_path().parent()
-        {
-            security_md_dirs.push(dir.as_std_path().to_owned());
+        let mut package = None;
+        if let Some(metadata) = metadata {
+            let manifest = metadata.manifest_path().as_std_path();
+            if let Some(dir) = manifest.parent() {
+                security_md_dirs.push(dir.to_owned());
+            }
+            // Package metadata counts when one package is described.
+            if matches!(graph.subject, Subject::Package(_)) {
+                package =
+                    SbomSection::from_metadata(manifest, "package", metadata.metadata_table())?;
+            }
         }
         Ok(ProducerSources {
             attest_toml: self.sbom_config.0.as_ref(),
-            package: package.as_ref().map(|(section, _)| section),
+            package: package.as_ref(),
             workspace: self.sbom_config.1.as_ref(),
             authors: first.map(|c| c.authors.as_slice()).unwrap_or_default(),
             repository: first.and_then(|c| c.repository.as_deref()),

@@ -39,17 +39,7 @@ fn entry(component: &Value) -> SbomComponent {
             })
         })
         .collect();
-    let license = match licenses.len() {
-        0 => None,
-        1 => licenses.into_iter().next(),
-        _ => Some(
-            licenses
-                .iter()
-                .map(|l| format!("({l})"))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-    };
+    let license = crate::license::conjunction(licenses);
     let sha256 = component
         .get("hashes")
         .and_then(Value::as_array)

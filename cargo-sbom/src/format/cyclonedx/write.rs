@@ -3,10 +3,12 @@
 //! Build-time-only and dev-only components get `scope: excluded` and a `cargo-sbom:usage`
 //! property; the dependency list has one entry per component, empty `dependsOn` included.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::CycloneDxVersion;
-use crate::digest::{Digests, Sha256Hex};
+use crate::digest::{Algorithm, Digests, Sha256Hex};
 use crate::document::{
     PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, is_url, to_json_with_content_uuid,
 };
@@ -112,14 +114,10 @@ struct CdxComponent<'a> {
     scope: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hashes: Vec<Hash<'a>>,
-    #[serde(rename = "hashes", skip_serializing_if = "Vec::is_empty")]
-    owned_hashes: Vec<OwnedHash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     licenses: Vec<LicenseChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purl: Option<&'a str>,
-    #[serde(rename = "purl", skip_serializing_if = "Option::is_none")]
-    purl_owned: Option<String>,
+    purl: Option<Cow<'a, str>>,
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
     external_references: Vec<ExternalReference<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -152,31 +150,21 @@ struct OwnedContact {
 #[derive(Serialize)]
 struct Hash<'a> {
     alg: &'static str,
-    content: &'a str,
+    content: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct OwnedHash {
-    alg: &'static str,
-    content: String,
-}
-
-/// SHA-512 first: the hash the BSI TR asks for.
+/// The component's digests ([`Digests::listed`]: SHA-512 first, the hash the BSI TR asks for).
 fn hashes<'a>(digests: Option<&'a Digests>, lock_sha256: Option<&'a Sha256Hex>) -> Vec<Hash<'a>> {
-    let mut list = Vec::new();
-    if let Some(d) = digests {
-        list.push(Hash {
-            alg: "SHA-512",
-            content: d.sha512.as_str(),
-        });
-    }
-    if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
-        list.push(Hash {
-            alg: "SHA-256",
-            content: sha256.as_str(),
-        });
-    }
-    list
+    Digests::listed(digests, lock_sha256)
+        .into_iter()
+        .map(|(alg, content)| Hash {
+            alg: match alg {
+                Algorithm::Sha512 => "SHA-512",
+                Algorithm::Sha256 => "SHA-256",
+            },
+            content: content.into(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -235,6 +223,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         CycloneDxVersion::parse(options.format.version.name).unwrap_or(CycloneDxVersion::V1_6);
     let v1_6 = version >= CycloneDxVersion::V1_6;
     let workspace_ref;
+    let stand_in;
     let (mut root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
         match &graph.subject {
             Subject::Package(id) => (component(graph.component(*id), version), None),
@@ -244,7 +233,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                 members,
             } => {
                 workspace_ref = format!("workspace:{name}@{ws_version}");
-                let stand_in = bsi::workspace_root(graph);
+                stand_in = bsi::workspace_root(graph);
                 let mut root = CdxComponent {
                     kind: "application",
                     bom_ref: &workspace_ref,
@@ -257,32 +246,21 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
                     description: Some("Cargo workspace members described together"),
                     scope: None,
                     hashes: Vec::new(),
-                    owned_hashes: Vec::new(),
                     licenses: Vec::new(),
                     purl: None,
-                    purl_owned: None,
                     external_references: Vec::new(),
                     properties: Vec::new(),
                 };
-                if let Some(stand_in) = stand_in {
-                    root.purl_owned = Some(stand_in.purl);
-                    if let Some(license) = stand_in.license {
+                if let Some(stand_in) = &stand_in {
+                    root.purl = Some(stand_in.purl.as_str().into());
+                    if let Some(license) = &stand_in.license {
                         root.licenses = vec![LicenseChoice::Expression {
-                            expression: license,
+                            expression: license.clone(),
                             acknowledgement: if v1_6 { Some("concluded") } else { None },
                         }];
                     }
-                    if let Some(digests) = stand_in.digests {
-                        root.owned_hashes = vec![
-                            OwnedHash {
-                                alg: "SHA-512",
-                                content: digests.sha512.to_string(),
-                            },
-                            OwnedHash {
-                                alg: "SHA-256",
-                                content: digests.sha256.to_string(),
-                            },
-                        ];
+                    if stand_in.digests.is_some() {
+                        root.hashes = hashes(stand_in.digests.as_ref(), None);
                         root.properties.push(Property {
                             name: property::HASH_METHOD,
                             value: bsi::WORKSPACE_METHOD.to_owned(),
@@ -515,10 +493,8 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
         description: c.description.as_deref(),
         scope: Some(scope),
         hashes: hashes(c.digests.as_ref(), c.sha256.as_ref()),
-        owned_hashes: Vec::new(),
         licenses: licenses(c, version),
-        purl: Some(&c.purl),
-        purl_owned: None,
+        purl: Some(c.purl.as_str().into()),
         external_references: external_references(c),
         properties,
     }

@@ -1,5 +1,7 @@
 //! SPDX 2 documents read into the profiles' terms.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::format::facts::{ComponentFacts, SbomFacts, array};
@@ -28,30 +30,36 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
         .filter_map(Value::as_str)
         .collect();
     let comment = text(creation.and_then(|c| c.get("comment"))).unwrap_or_default();
-    let relationships: Vec<&Value> = array(document.get("relationships")).collect();
-    let relation = |r: &Value, key: &str| {
+    // (element, related element, type) of every relationship, read once.
+    let field = |r: &'_ Value, key: &str| -> String {
         r.get(key)
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned()
     };
-    let described_id = relationships.iter().find_map(|r| {
-        (relation(r, "spdxElementId") == "SPDXRef-DOCUMENT"
-            && relation(r, "relationshipType") == "DESCRIBES")
-            .then(|| relation(r, "relatedSpdxElement"))
-    });
-    let depends = |id: &str| {
-        relationships.iter().any(|r| {
-            relation(r, "spdxElementId") == id
-                && matches!(
-                    relation(r, "relationshipType").as_str(),
-                    "DEPENDS_ON" | "CONTAINS"
-                )
-        }) || relationships.iter().any(|r| {
-            relation(r, "relatedSpdxElement") == id
-                && relation(r, "relationshipType").ends_with("DEPENDENCY_OF")
+    let relationships: Vec<(String, String, String)> = array(document.get("relationships"))
+        .map(|r| {
+            (
+                field(r, "spdxElementId"),
+                field(r, "relatedSpdxElement"),
+                field(r, "relationshipType"),
+            )
         })
-    };
+        .collect();
+    let described_id = relationships
+        .iter()
+        .find(|(from, _, kind)| from == "SPDXRef-DOCUMENT" && kind == "DESCRIBES")
+        .map(|(_, to, _)| to.clone());
+    // The packages with a dependency relationship of their own, in either direction.
+    let mut with_dependencies: HashSet<&str> = HashSet::new();
+    for (from, to, kind) in &relationships {
+        if matches!(kind.as_str(), "DEPENDS_ON" | "CONTAINS") {
+            with_dependencies.insert(from);
+        } else if kind.ends_with("DEPENDENCY_OF") {
+            with_dependencies.insert(to);
+        }
+    }
+    let depends = |id: &str| with_dependencies.contains(id);
     let mut root = None;
     let mut components = Vec::new();
     for (index, package) in array(document.get("packages")).enumerate() {

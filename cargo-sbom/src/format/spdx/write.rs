@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::digest::{Digests, Sha256Hex};
+use crate::digest::{Algorithm, Digests, Sha256Hex};
 use crate::document::{
     PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url, to_json_with_content_uuid,
 };
@@ -384,26 +384,8 @@ fn package(
     } else {
         "LIBRARY"
     };
-    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), c.source.kind());
-    if !c.features.is_empty() {
-        let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
-        comment.push_str(&format!("; features: {}", features.join(",")));
-    }
-    if c.is_proc_macro {
-        comment.push_str("; proc-macro");
-    }
-    let source_info = match &c.source {
-        ComponentSource::Workspace { path } => Some(format!("workspace member at {path}")),
-        ComponentSource::Path { path } => Some(format!("path dependency at {path}")),
-        ComponentSource::Git { url, commit } => {
-            Some(format!("git repository {url} at commit {commit}"))
-        }
-        ComponentSource::Registry {
-            crates_io: false,
-            index,
-        } => Some(format!("registry {index}")),
-        ComponentSource::Registry { .. } => None,
-    };
+    let comment = package_comment(c);
+    let source_info = source_info(c);
     Package {
         spdx_id,
         name: c.name.clone(),
@@ -436,6 +418,37 @@ fn package(
             reference_type: "purl",
             reference_locator: c.purl.clone(),
         }],
+    }
+}
+
+/// A package's comment in both SPDX versions: its usage, source kind, features and whether it
+/// is a proc-macro (what SPDX has no field for).
+pub(crate) fn package_comment(c: &Component) -> String {
+    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), c.source.kind());
+    if !c.features.is_empty() {
+        let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
+        comment.push_str(&format!("; features: {}", features.join(",")));
+    }
+    if c.is_proc_macro {
+        comment.push_str("; proc-macro");
+    }
+    comment
+}
+
+/// A package's source information in both SPDX versions (none for crates.io, which the purl
+/// and download location say).
+pub(crate) fn source_info(c: &Component) -> Option<String> {
+    match &c.source {
+        ComponentSource::Workspace { path } => Some(format!("workspace member at {path}")),
+        ComponentSource::Path { path } => Some(format!("path dependency at {path}")),
+        ComponentSource::Git { url, commit } => {
+            Some(format!("git repository {url} at commit {commit}"))
+        }
+        ComponentSource::Registry {
+            crates_io: false,
+            index,
+        } => Some(format!("registry {index}")),
+        ComponentSource::Registry { .. } => None,
     }
 }
 
@@ -485,22 +498,18 @@ fn portable_or_later(text: &str, extracted: &mut BTreeMap<String, ExtractedLicen
     out
 }
 
-/// SHA-512 and SHA-256 of the deployable form, or the lockfile's SHA-256 alone.
+/// The component's digests ([`Digests::listed`]).
 fn checksums(digests: Option<&Digests>, lock_sha256: Option<&Sha256Hex>) -> Vec<Checksum> {
-    let mut list = Vec::new();
-    if let Some(d) = digests {
-        list.push(Checksum {
-            algorithm: "SHA512",
-            checksum_value: d.sha512.as_str().to_owned(),
-        });
-    }
-    if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
-        list.push(Checksum {
-            algorithm: "SHA256",
-            checksum_value: sha256.as_str().to_owned(),
-        });
-    }
-    list
+    Digests::listed(digests, lock_sha256)
+        .into_iter()
+        .map(|(algorithm, value)| Checksum {
+            algorithm: match algorithm {
+                Algorithm::Sha512 => "SHA512",
+                Algorithm::Sha256 => "SHA256",
+            },
+            checksum_value: value.to_owned(),
+        })
+        .collect()
 }
 
 fn supplier_text(supplier: &Supplier) -> String {

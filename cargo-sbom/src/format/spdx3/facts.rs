@@ -47,31 +47,26 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
         .into_iter()
         .filter_map(|id| by_id.get(id).copied())
         .collect();
-    let relationships: Vec<&Value> = objects
-        .iter()
-        .filter(|o| o.get("relationshipType").is_some())
-        .copied()
-        .collect();
-    let from = |r: &Value| {
-        r.get("from")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let kind = |r: &Value| {
-        r.get("relationshipType")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    // Every relationship by its `from`, once: the facts of each package look up its own.
+    let mut outgoing: HashMap<&str, Vec<(&str, &Value)>> = HashMap::new();
+    for object in &objects {
+        if let (Some(from), Some(kind)) = (
+            object.get("from").and_then(Value::as_str),
+            object.get("relationshipType").and_then(Value::as_str),
+        ) {
+            outgoing.entry(from).or_default().push((kind, *object));
+        }
+    }
+    let relations = |id: &str| outgoing.get(id).map(Vec::as_slice).unwrap_or_default();
     let related = |id: &str, wanted: &str| -> Vec<&Value> {
-        relationships
+        relations(id)
             .iter()
-            .filter(|r| from(r) == id && kind(r) == wanted)
-            .flat_map(|r| ids(r.get("to")))
+            .filter(|(kind, _)| *kind == wanted)
+            .flat_map(|(_, r)| ids(r.get("to")))
             .filter_map(|to| by_id.get(to).copied())
             .collect()
     };
+    let is_dependency = |kind: &str| matches!(kind, "dependsOn" | "contains");
     let licensed = |id: &str, wanted: &str| {
         related(id, wanted).iter().any(|l| {
             text(l.get("simplelicensing_licenseExpression"))
@@ -93,9 +88,10 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             })
             .filter_map(Value::as_str)
             .collect();
-        let depends: Vec<&&Value> = relationships
+        let depends: Vec<&Value> = relations(id)
             .iter()
-            .filter(|r| from(r) == id && matches!(kind(r).as_str(), "dependsOn" | "contains"))
+            .filter(|(kind, _)| is_dependency(kind))
+            .map(|(_, r)| *r)
             .collect();
         let supplier = p
             .get("suppliedBy")
@@ -129,11 +125,9 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             structured: purposes
                 .iter()
                 .any(|p| matches!(*p, "container" | "firmware")),
-            license: !related(id, "hasConcludedLicense").is_empty()
-                || !related(id, "hasDeclaredLicense").is_empty()
-                || relationships.iter().any(|r| {
-                    from(r) == id && kind(r).starts_with("has") && kind(r).ends_with("License")
-                }),
+            license: relations(id)
+                .iter()
+                .any(|(kind, _)| matches!(*kind, "hasConcludedLicense" | "hasDeclaredLicense")),
             concluded_license: licensed(id, "hasConcludedLicense"),
             declared_license: licensed(id, "hasDeclaredLicense"),
             dependencies: !depends.is_empty(),
@@ -201,11 +195,9 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
         }),
         root,
         root_dependencies: root_ids.iter().any(|id| {
-            relationships.iter().any(|r| {
-                from(r) == *id
-                    && matches!(kind(r).as_str(), "dependsOn" | "contains")
-                    && !ids(r.get("to")).contains(&"NoneElement")
-            })
+            relations(id)
+                .iter()
+                .any(|(kind, r)| is_dependency(kind) && !ids(r.get("to")).contains(&"NoneElement"))
         }),
         components,
     }

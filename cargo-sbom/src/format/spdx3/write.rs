@@ -17,14 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::digest::{Digests, Sha256Hex};
+use crate::digest::{Algorithm, Digests, Sha256Hex};
 use crate::document::{
     PLACEHOLDER_UUID, TOOL_NAME, TOOL_VERSION, content_uuid, is_url, to_json_bytes,
 };
 use crate::format::DocumentOptions;
 use crate::format::bsi::{self, Deployable};
-use crate::format::spdx::write::spdx_id;
-use crate::graph::{Component, ComponentSource, EdgeKind, ResolvedGraph, Subject, Supplier};
+use crate::format::spdx::write::{package_comment, source_info, spdx_id};
+use crate::graph::{Component, EdgeKind, ResolvedGraph, Subject, Supplier};
 use crate::license::spdx_idstring;
 use crate::product::{Organization, component_creator};
 
@@ -231,15 +231,18 @@ fn stamp_namespace(bytes: Vec<u8>) -> Vec<u8> {
     text.replace(PLACEHOLDER_UUID, &uuid).into_bytes()
 }
 
+/// The component's digests as `Hash` objects ([`Digests::listed`]).
 fn hashes(digests: Option<&Digests>, lock_sha256: Option<&Sha256Hex>) -> Vec<Value> {
-    let mut list = Vec::new();
-    if let Some(d) = digests {
-        list.push(json!({ "type": "Hash", "algorithm": "sha512", "hashValue": d.sha512.as_str() }));
-    }
-    if let Some(sha256) = digests.map(|d| &d.sha256).or(lock_sha256) {
-        list.push(json!({ "type": "Hash", "algorithm": "sha256", "hashValue": sha256.as_str() }));
-    }
-    list
+    Digests::listed(digests, lock_sha256)
+        .into_iter()
+        .map(|(algorithm, value)| {
+            let algorithm = match algorithm {
+                Algorithm::Sha512 => "sha512",
+                Algorithm::Sha256 => "sha256",
+            };
+            json!({ "type": "Hash", "algorithm": algorithm, "hashValue": value })
+        })
+        .collect()
 }
 
 fn package(elements: &mut Elements, c: &Component, id: &str) {
@@ -248,20 +251,12 @@ fn package(elements: &mut Elements, c: &Component, id: &str) {
     } else {
         "library"
     };
-    let mut comment = format!("usage: {}; source: {}", c.usage.as_str(), c.source.kind());
-    if !c.features.is_empty() {
-        let features: Vec<&str> = c.features.iter().map(String::as_str).collect();
-        comment.push_str(&format!("; features: {}", features.join(",")));
-    }
-    if c.is_proc_macro {
-        comment.push_str("; proc-macro");
-    }
     let mut fields = json!({
         "name": c.name,
         "software_packageVersion": c.version,
         "software_packageUrl": c.purl,
         "software_primaryPurpose": purpose,
-        "comment": comment,
+        "comment": package_comment(c),
         "externalIdentifier": [{
             "type": "ExternalIdentifier",
             "externalIdentifierType": "packageUrl",
@@ -281,19 +276,7 @@ fn package(elements: &mut Elements, c: &Component, id: &str) {
     if let Some(description) = &c.description {
         fields["description"] = description.clone().into();
     }
-    let source_info = match &c.source {
-        ComponentSource::Workspace { path } => Some(format!("workspace member at {path}")),
-        ComponentSource::Path { path } => Some(format!("path dependency at {path}")),
-        ComponentSource::Git { url, commit } => {
-            Some(format!("git repository {url} at commit {commit}"))
-        }
-        ComponentSource::Registry {
-            crates_io: false,
-            index,
-        } => Some(format!("registry {index}")),
-        ComponentSource::Registry { .. } => None,
-    };
-    if let Some(info) = source_info {
+    if let Some(info) = source_info(c) {
         fields["software_sourceInfo"] = info.into();
     }
     let mut refs = Vec::new();
@@ -423,17 +406,16 @@ fn decorate_root(elements: &mut Elements, graph: &ResolvedGraph, root_id: &str, 
         .supplier
         .as_ref()
         .map(|s| elements.agent("Organization", s));
-    let artifact = bsi::primary_artifact(&graph.artifacts)
-        .filter(|_| only)
-        .map(|artifact| {
-            let deployable = Deployable::artifact(artifact);
-            let fields = file_fields(&deployable, hashes(Some(&artifact.digests), None));
-            elements.add(
-                "software_File",
-                &format!("SPDXRef-Artifact-{}", spdx_idstring(&artifact.file_name)),
-                fields,
-            )
-        });
+    let built = bsi::primary_artifact(&graph.artifacts).filter(|_| only);
+    let built_file = built.map(|artifact| {
+        let deployable = Deployable::artifact(artifact);
+        let fields = file_fields(&deployable, hashes(Some(&artifact.digests), None));
+        elements.add(
+            "software_File",
+            &format!("SPDXRef-Artifact-{}", spdx_idstring(&artifact.file_name)),
+            fields,
+        )
+    });
     let Some(root) = elements.by_id.get_mut(root_id) else {
         return;
     };
@@ -457,16 +439,9 @@ fn decorate_root(elements: &mut Elements, graph: &ResolvedGraph, root_id: &str, 
             None => root["externalRef"] = json!([entry]),
         }
     }
-    if let Some(artifact) = artifact {
-        if let Some(built) = bsi::primary_artifact(&graph.artifacts) {
-            root["verifiedUsing"] = hashes(Some(&built.digests), None).into();
-        }
-        elements.relationship(
-            root_id,
-            "hasDistributionArtifact",
-            vec![artifact],
-            json!({}),
-        );
+    if let (Some(built), Some(file)) = (built, built_file) {
+        root["verifiedUsing"] = hashes(Some(&built.digests), None).into();
+        elements.relationship(root_id, "hasDistributionArtifact", vec![file], json!({}));
     }
 }
 
