@@ -48,13 +48,6 @@ pub struct Organization {
     pub email: Option<String>,
 }
 
-impl Organization {
-    /// Whether it can be reached (an e-mail address or a URL), as the profiles require.
-    pub fn has_contact(&self) -> bool {
-        self.url.is_some() || self.email.is_some()
-    }
-}
-
 /// The product facts of one SBOM, resolved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Producer {

@@ -18,11 +18,6 @@ pub struct Person {
 }
 
 impl Person {
-    /// The first person of an `authors` entry (see [`Person::parse_all`]).
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::parse_all(text).into_iter().next()
-    }
-
     /// Every person one `authors` entry names, in order.
     pub fn parse_all(text: &str) -> Vec<Self> {
         let mut people = Vec::new();
