@@ -260,8 +260,9 @@ impl ProducerSources<'_> {
 
 /// Who made and maintains a component, with a way to reach them (BSI TR-03183-2 §5.2.2
 /// "component creator"): its first author with an e-mail address, else its first author or its
-/// repository's owner with its homepage or repository as URL.
-pub fn component_creator(c: &crate::graph::Component) -> Option<Organization> {
+/// repository's owner with its homepage or repository as URL. A local package (a workspace
+/// member or path dependency) that names none is the product manufacturer's own work.
+pub fn component_creator(c: &crate::graph::Component, producer: &Producer) -> Option<Organization> {
     ProducerSources {
         authors: &c.authors,
         repository: c.repository.as_deref(),
@@ -269,6 +270,12 @@ pub fn component_creator(c: &crate::graph::Component) -> Option<Organization> {
         ..ProducerSources::default()
     }
     .fallback_manufacturer()
+    .or_else(|| {
+        c.source
+            .is_local()
+            .then(|| producer.manufacturer.clone())
+            .flatten()
+    })
 }
 
 /// `OWNER` of `https://host/OWNER/REPO`.

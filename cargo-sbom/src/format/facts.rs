@@ -31,7 +31,9 @@ pub struct SbomFacts {
     pub security_contact: bool,
     /// The described product (the primary component), when the document names one.
     pub root: Option<ComponentFacts>,
-    /// The product's direct dependencies are listed.
+    /// The product's direct dependencies are stated: listed, or stated to be none (a
+    /// dependency entry without any, a relationship to `NoneElement`, a document holding the
+    /// product alone).
     pub root_dependencies: bool,
     /// Every component but the product.
     pub components: Vec<ComponentFacts>,

@@ -149,12 +149,8 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             })
         }),
         root: root.map(|r| component_facts("/metadata/component".to_owned(), r)),
-        root_dependencies: root_ref.is_some_and(|r| {
-            dependencies.iter().any(|d| {
-                d.get("ref").and_then(Value::as_str) == Some(r)
-                    && array(d.get("dependsOn")).next().is_some()
-            })
-        }),
+        // An entry for the product states its dependencies, an empty one that it has none.
+        root_dependencies: root_ref.is_some_and(|r| listed.contains(r)),
         components,
     }
 }

@@ -16,7 +16,7 @@ use crate::format::DocumentOptions;
 use crate::format::bsi;
 use crate::graph::{Component, ComponentSource, Person, ResolvedGraph, Subject, Supplier, Usage};
 use crate::license::{DeclaredLicense, single_spdx_id};
-use crate::product::{Organization, component_creator};
+use crate::product::{Organization, Producer, component_creator};
 
 /// Property names of this tool (own namespace, as the CycloneDX property taxonomy asks).
 mod property {
@@ -226,7 +226,10 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
     let stand_in;
     let (mut root_component, root_deps): (CdxComponent<'_>, Option<Dependency<'_>>) =
         match &graph.subject {
-            Subject::Package(id) => (component(graph.component(*id), version), None),
+            Subject::Package(id) => (
+                component(graph.component(*id), version, &graph.producer),
+                None,
+            ),
             Subject::Workspace {
                 name,
                 version: ws_version,
@@ -283,7 +286,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         .components()
         .iter()
         .filter(|c| c.bom_ref != root_ref)
-        .map(|c| component(c, version))
+        .map(|c| component(c, version, &graph.producer))
         .collect();
     let mut dependencies: Vec<Dependency<'_>> = graph
         .iter()
@@ -410,7 +413,11 @@ fn compositions<'a>(
         .collect()
 }
 
-fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
+fn component<'a>(
+    c: &'a Component,
+    version: CycloneDxVersion,
+    producer: &Producer,
+) -> CdxComponent<'a> {
     let kind = if c.is_workspace_member && c.has_binary {
         "application"
     } else {
@@ -483,7 +490,7 @@ fn component(c: &Component, version: CycloneDxVersion) -> CdxComponent<'_> {
         kind,
         bom_ref: &c.bom_ref,
         supplier: c.supplier.as_ref().map(entity),
-        manufacturer: component_creator(c)
+        manufacturer: component_creator(c, producer)
             .filter(|_| v1_6)
             .map(|o| organization(&o)),
         authors,
@@ -669,8 +676,15 @@ fn external_references(c: &Component) -> Vec<ExternalReference<'_>> {
     // The deployable form and its hashes (BSI TR-03183-2: the hash of the deployable component
     // sits on the distribution reference).
     let (url, comment) = match (c.distribution_url(), &c.source) {
-        (Some(url), ComponentSource::Git { .. }) => (
+        // A repository that is not hosted (a local `file:` one) is still where the commit is.
+        (
             url,
+            ComponentSource::Git {
+                url: repository,
+                commit,
+            },
+        ) => (
+            url.unwrap_or_else(|| format!("git+{repository}@{commit}")),
             Some(format!(
                 "the git checkout; hashes by {}",
                 crate::source_tree::METHOD

@@ -109,7 +109,9 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
             components.push(facts);
         }
     }
-    let root_dependencies = described_id.as_deref().is_some_and(depends);
+    // SPDX 2 cannot state "no dependencies": a document of the product alone says it.
+    let root_dependencies =
+        described_id.as_deref().is_some_and(depends) || (root.is_some() && components.is_empty());
     let manufacturer = creators.iter().find(|c| c.starts_with("Organization:"));
     let root_package = described_id.as_deref().and_then(|id| {
         array(document.get("packages"))

@@ -194,11 +194,10 @@ pub(crate) fn facts(document: &Value) -> SbomFacts {
                 })
         }),
         root,
-        root_dependencies: root_ids.iter().any(|id| {
-            relations(id)
-                .iter()
-                .any(|(kind, r)| is_dependency(kind) && !ids(r.get("to")).contains(&"NoneElement"))
-        }),
+        // A relationship to `NoneElement` states that the product has no dependencies.
+        root_dependencies: root_ids
+            .iter()
+            .any(|id| relations(id).iter().any(|(kind, _)| is_dependency(kind))),
         components,
     }
 }

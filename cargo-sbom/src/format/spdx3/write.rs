@@ -26,7 +26,7 @@ use crate::format::bsi::{self, Deployable};
 use crate::format::spdx::write::{package_comment, source_info, spdx_id};
 use crate::graph::{Component, EdgeKind, ResolvedGraph, Subject, Supplier};
 use crate::license::spdx_idstring;
-use crate::product::{Organization, component_creator};
+use crate::product::{Organization, Producer, component_creator};
 
 use super::CONTEXT;
 
@@ -157,7 +157,7 @@ pub fn render(graph: &ResolvedGraph, options: &DocumentOptions) -> Vec<u8> {
         .map(|c| elements.id(&spdx_id(c)))
         .collect();
     for (index, c) in graph.components().iter().enumerate() {
-        package(&mut elements, c, &ids[index]);
+        package(&mut elements, c, &ids[index], &graph.producer);
     }
     // A workspace described as a whole has its members as the Sbom's roots: SPDX 3 needs no
     // stand-in package for it.
@@ -245,7 +245,7 @@ fn hashes(digests: Option<&Digests>, lock_sha256: Option<&Sha256Hex>) -> Vec<Val
         .collect()
 }
 
-fn package(elements: &mut Elements, c: &Component, id: &str) {
+fn package(elements: &mut Elements, c: &Component, id: &str, producer: &Producer) {
     let purpose = if c.is_workspace_member && c.has_binary {
         "application"
     } else {
@@ -291,7 +291,7 @@ fn package(elements: &mut Elements, c: &Component, id: &str) {
     if let Some(supplier) = &c.supplier {
         fields["suppliedBy"] = supplier_agent(elements, supplier).into();
     }
-    if let Some(creator) = component_creator(c) {
+    if let Some(creator) = component_creator(c, producer) {
         fields["originatedBy"] = json!([elements.agent("Agent", &creator)]);
     }
     let fragment = id.rsplit('#').next().unwrap_or_default().to_owned();
