@@ -8,10 +8,10 @@ use super::{KeyArgs, Outcome, display_name, password, verdict, with_suffix};
 use cargo_attest::Error;
 use cargo_attest::error::{exit, file_digest};
 use cargo_attest::signing::envelope::{self, ReadFailure};
-use cargo_attest::signing::keys::{KeyAlgorithm, SigningKey, VerifyingKey};
+use cargo_attest::signing::keys::{self, KeyAlgorithm, SigningKey, VerifyingKey};
 use cargo_attest::signing::statement::{ResourceDescriptor, Statement};
 use cargo_attest::signing::verify::{Artifact, Expectations};
-use cargo_attest::signing::{Signer, Verifier, sign_statement};
+use cargo_attest::signing::{Verifier, sign_statement};
 use cargo_sbom::output::{self, Terminal};
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub(super) fn keygen(args: &KeygenArgs) -> Outcome {
     }
     let password = password(args.password_stdin)?;
     let key = SigningKey::generate(algorithm);
-    let private_pem = key.to_pem(password.as_ref().map(|p| p.as_str()))?;
+    let private_pem = keys::private_pem(&key, password.as_ref().map(|p| p.as_str()))?;
     // The public key first: if the private key then cannot be written, the public one is
     // removed again, so a failed keygen leaves neither file.
     output::write_atomic(&public_path, key.verifying_key().to_pem().as_bytes())?;

@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use cargo_attest::Error;
 use cargo_attest::error::exit;
-use cargo_attest::signing::keys::{KeySource, PASSWORD_ENV, SigningKey};
+use cargo_attest::signing::keys::{PASSWORD_ENV, SigningKey, key_source};
 
 /// Signed in-toto / SLSA provenance of Cargo builds, in Sigstore bundle form.
 #[derive(Parser, Debug)]
@@ -100,9 +100,12 @@ struct KeyArgs {
 impl KeyArgs {
     /// The signing key these arguments name.
     fn load(&self) -> Result<SigningKey, Error> {
-        let source = KeySource::from_arg_or_env(self.key.as_deref())?;
+        let source = key_source(self.key.as_deref())?;
         let password = password(self.password_stdin)?;
-        SigningKey::load(&source, password.as_ref().map(|p| p.as_str()))
+        Ok(SigningKey::load(
+            &source,
+            password.as_ref().map(|p| p.as_str()),
+        )?)
     }
 }
 

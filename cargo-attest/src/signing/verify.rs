@@ -238,7 +238,6 @@ fn normalise_repository(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signing::Signer;
     use crate::signing::envelope::sign;
     use crate::signing::keys::{KeyAlgorithm, SigningKey};
 
