@@ -120,6 +120,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A key (`--sign`, `validate --key`) could not be loaded; never shows the key's content.
+    #[error("key {source_name}: {reason}")]
+    Key {
+        /// The file.
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// `SOURCE_DATE_EPOCH` is not a whole number of seconds.
     #[error("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, got `{0}`")]
     SourceDateEpoch(String),
@@ -199,6 +207,21 @@ fn config_message(
     }
     text.push_str(reason);
     text
+}
+
+#[cfg(feature = "sign")]
+impl From<attest_keys::KeyError> for Error {
+    fn from(error: attest_keys::KeyError) -> Self {
+        let reason = match error.problem {
+            attest_keys::KeyProblem::Read(e) => format!("cannot read it: {e}"),
+            attest_keys::KeyProblem::NotSet => "it is not set or not valid UTF-8".into(),
+            attest_keys::KeyProblem::Invalid(reason) => reason,
+        };
+        Error::Key {
+            source_name: error.source_name,
+            reason,
+        }
+    }
 }
 
 /// The result type of this crate.

@@ -28,6 +28,7 @@
 //! - `cli`: `cli::GraphArgs`, the command-line flags shared with `cargo attest` (clap).
 //! - `validate`: the `validate` and `diff` modules, with the official JSON schemas (jsonschema).
 //! - `from-binary`: `embedded::read_sbom`, the SBOM section of an executable (object).
+//! - `sign`: `jsf`, JSF signatures embedded in CycloneDX (the keys of `attest-keys`).
 
 pub mod cargo;
 #[cfg(feature = "cli")]
@@ -41,6 +42,8 @@ pub mod embedded;
 pub mod error;
 pub mod format;
 pub mod graph;
+#[cfg(feature = "sign")]
+pub mod jsf;
 pub mod license;
 pub mod lockfile;
 pub mod output;

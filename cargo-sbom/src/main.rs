@@ -50,6 +50,10 @@ struct ValidateArgs {
     /// "SBOM profiles" for each profile's rules and sections).
     #[arg(long, value_name = "PROFILE", value_parser = profile_values(), default_value = "ntia")]
     profile: Vec<String>,
+    /// The public key (SPKI PEM) an embedded CycloneDX signature must verify with; without it,
+    /// a signature is checked with the key it embeds (intact, but not who signed).
+    #[arg(long, value_name = "PUB")]
+    key: Option<PathBuf>,
     /// Print nothing for valid files.
     #[arg(short, long)]
     quiet: bool,
@@ -131,6 +135,10 @@ struct GenerateArgs {
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
+    /// Sign the CycloneDX document with KEY (PKCS#8 PEM, as `cargo attest keygen` writes it; the
+    /// password of an encrypted key in CARGO_ATTEST_PASSWORD): a JSF signature embedded in it.
+    #[arg(long, value_name = "KEY", conflicts_with = "from_binary")]
+    sign: Option<PathBuf>,
     /// Print the CycloneDX SBOM embedded in FILE (by `build_hooks::Sbom::embed`) instead of
     /// resolving a workspace.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["output_dir", "manifest_path"])]
@@ -202,6 +210,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         return run_from_binary(args, binary);
     }
     let format = chosen_format(args)?;
+    let signer = signing_key(args, format)?;
     let document = DocumentOptions {
         format,
         timestamp: Timestamp::from_env()?,
@@ -233,7 +242,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
             verbose_summary(args, &graph);
             files.push((
                 path,
-                cargo_sbom::render(&graph, &document),
+                signed(cargo_sbom::render(&graph, &document), signer.as_ref())?,
                 graph.components().len(),
             ));
         }
@@ -246,7 +255,7 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
 
     let graph = workspace.resolve(&members, &options)?;
     verbose_summary(args, &graph);
-    let bytes = cargo_sbom::render(&graph, &document);
+    let bytes = signed(cargo_sbom::render(&graph, &document), signer.as_ref())?;
     let component_count = graph.components().len();
     // The process ends right after writing: freeing the graphs (milliseconds on large
     // workspaces) would only delay the exit.
@@ -257,6 +266,40 @@ fn run_generate(args: &GenerateArgs) -> Result<(), Error> {
         report(args, path, component_count);
     }
     Ok(())
+}
+
+/// The key of `--sign`, loaded before any work (a wrong key or password fails at once).
+fn signing_key(
+    args: &GenerateArgs,
+    format: Format,
+) -> Result<Option<attest_keys::SigningKey>, Error> {
+    let Some(path) = &args.sign else {
+        return Ok(None);
+    };
+    if format.family != &cargo_sbom::format::cyclonedx::FORMAT {
+        return Err(Error::Usage(format!(
+            "--sign embeds a JSF signature, which only CycloneDX defines; {} documents are \
+             signed with `cargo attest sign` (a detached in-toto bundle)",
+            format.family.name
+        )));
+    }
+    let password = std::env::var(attest_keys::PASSWORD_ENV)
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    let source = attest_keys::KeySource::File(path.clone());
+    Ok(Some(attest_keys::SigningKey::load(
+        &source,
+        password.as_ref().map(|p| p.as_str()),
+    )?))
+}
+
+/// The document, signed when a key is given.
+fn signed(bytes: Vec<u8>, key: Option<&attest_keys::SigningKey>) -> Result<Vec<u8>, Error> {
+    match key {
+        None => Ok(bytes),
+        Some(key) => cargo_sbom::jsf::sign(&bytes, key)
+            .map_err(|reason| Error::Internal(format!("signing the written document: {reason}"))),
+    }
 }
 
 /// `--from-binary FILE`: the embedded CycloneDX JSON, as stored, to standard output or `-o`.
@@ -318,6 +361,15 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
         .filter_map(|id| validate::profile::Profile::by_id(id))
         .collect();
     let names: Vec<&str> = profiles.iter().map(|p| p.id).collect();
+    let key = args
+        .key
+        .as_deref()
+        .map(attest_keys::VerifyingKey::read)
+        .transpose()?;
+    let options = validate::Options {
+        profiles: profiles.clone(),
+        key: key.as_ref(),
+    };
     let mut all_valid = true;
     let mut text = String::new();
     macro_rules! out {
@@ -327,11 +379,21 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {
         }};
     }
     for file in &args.files {
-        let report = validate::validate_file_with(file, &profiles)?;
+        let report = validate::validate_file_with(file, &options)?;
+        let signed = match &report.signature {
+            Some(s) if s.trusted => {
+                format!(", {} signature by the given key {}", s.algorithm, s.key_id)
+            }
+            Some(s) => format!(
+                ", {} signature intact (by its embedded key {}; pass --key to check who signed)",
+                s.algorithm, s.key_id
+            ),
+            None => String::new(),
+        };
         if report.is_valid() {
             if !args.quiet {
                 out!(
-                    "{}: valid {}, meets {}",
+                    "{}: valid {}, meets {}{signed}",
                     file.display(),
                     report.format,
                     names.join(", ")

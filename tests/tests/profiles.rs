@@ -271,3 +271,130 @@ fn a_tampered_cached_crate_is_an_error_never_a_digest() {
         "{stderr}"
     );
 }
+
+/// `cargo sbom --sign` with both key types: `validate --key` accepts what it signed and rejects
+/// a changed document or another key; the independent verifier (`tests/verify/jsf-verify.py`,
+/// run when CI sets `CARGO_SBOM_JSF_PYTHON`) agrees; bad keys and formats are usage errors.
+#[test]
+fn embedded_signatures_verify_here_and_independently() {
+    use cargo_attest::signing::keys::{KeyAlgorithm, SigningKey};
+    let dir = scratch_dir().join("jsf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let independent = std::env::var_os("CARGO_SBOM_JSF_PYTHON").filter(|p| !p.is_empty());
+    if independent.is_none() {
+        eprintln!("note: CARGO_SBOM_JSF_PYTHON is not set; skipping the independent JSF verifier");
+    }
+    let script = integration_tests::repo_root().join("tests/verify/jsf-verify.py");
+    let run_independent = |document: &Path, key: &Path| {
+        independent.as_ref().map(|python| {
+            std::process::Command::new(python)
+                .arg(&script)
+                .args([document, key])
+                .output()
+                .unwrap()
+        })
+    };
+    let mut keys = Vec::new();
+    for (name, algorithm, password) in [
+        ("ec", KeyAlgorithm::EcdsaP256, Some("ci password")),
+        ("ed", KeyAlgorithm::Ed25519, None),
+    ] {
+        let key = SigningKey::generate(algorithm);
+        let private = dir.join(format!("{name}.key"));
+        let public = dir.join(format!("{name}.pub"));
+        std::fs::write(&private, key.to_pem(password).unwrap().as_bytes()).unwrap();
+        std::fs::write(&public, key.verifying_key().to_pem()).unwrap();
+        let signed = dir.join(format!("{name}.cdx.json"));
+        let mut command = std::process::Command::new(cargo_sbom_bin());
+        command
+            .current_dir(&fixture().workspace)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(["--offline", "-q", "--sign"])
+            .arg(&private)
+            .arg("-o")
+            .arg(&signed);
+        if let Some(password) = password {
+            command.env("CARGO_ATTEST_PASSWORD", password);
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ok = validate(&["--key", public.to_str().unwrap(), signed.to_str().unwrap()]);
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stdout)
+        );
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("signature by the given key"));
+        if let Some(independent) = run_independent(&signed, &public) {
+            assert!(
+                independent.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&independent.stdout)
+            );
+        }
+        // A changed document fails here and there.
+        let tampered = dir.join(format!("{name}-tampered.cdx.json"));
+        let text = std::fs::read_to_string(&signed).unwrap().replacen(
+            "\"version\": 1,",
+            "\"version\": 2,",
+            1,
+        );
+        std::fs::write(&tampered, text).unwrap();
+        let bad = validate(&[
+            "--key",
+            public.to_str().unwrap(),
+            tampered.to_str().unwrap(),
+        ]);
+        assert_eq!(bad.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&bad.stdout).contains("does not verify"));
+        if let Some(independent) = run_independent(&tampered, &public) {
+            assert_eq!(independent.status.code(), Some(1));
+        }
+        keys.push((private, public, signed));
+    }
+    // Another key.
+    let wrong = validate(&[
+        "--key",
+        keys[1].1.to_str().unwrap(),
+        keys[0].2.to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("not with the given key"));
+    // An unsigned document with --key.
+    let unsigned = write(&dir, "unsigned.cdx.json", &[]);
+    let none = validate(&[
+        "--key",
+        keys[1].1.to_str().unwrap(),
+        unsigned.to_str().unwrap(),
+    ]);
+    assert_eq!(none.status.code(), Some(1));
+    // Usage errors: SPDX, a missing key file, an encrypted key without its password.
+    for (args, says) in [
+        (
+            vec![
+                "--format",
+                "spdx3-json",
+                "--sign",
+                keys[1].0.to_str().unwrap(),
+            ],
+            "only CycloneDX defines",
+        ),
+        (vec!["--sign", "/nonexistent.key"], "/nonexistent.key"),
+        (
+            vec!["--sign", keys[0].0.to_str().unwrap()],
+            "CARGO_ATTEST_PASSWORD",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.push("-q");
+        let output = fixture().run(&all);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}: nothing written");
+    }
+}

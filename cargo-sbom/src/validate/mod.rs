@@ -47,6 +47,18 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Every element a requested profile finds missing.
     pub missing: Vec<profile::Missing>,
+    /// The embedded JSF signature, when the document has one that verifies.
+    pub signature: Option<crate::jsf::Verified>,
+}
+
+/// What `validate` checks beyond the schema and the format's rules.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// The profiles ([`profile::PROFILES`]).
+    pub profiles: Vec<&'static profile::Profile>,
+    /// The key an embedded JSF signature must verify with (`--key`); without it, the
+    /// signature is checked with the key it embeds.
+    pub key: Option<&'a attest_keys::VerifyingKey>,
 }
 
 impl Report {
@@ -64,11 +76,13 @@ impl Report {
 /// of no format of [`format::FORMATS`], or is of a version without an embedded schema.
 /// Problems *in* a recognised document are not errors: they are listed in the [`Report`].
 pub fn validate_file(path: &Path) -> Result<Report> {
-    validate_file_with(path, &[])
+    validate_file_with(path, &Options::default())
 }
 
-/// Validates a file and checks it against `profiles` ([`profile::PROFILES`]).
-pub fn validate_file_with(path: &Path, profiles: &[&profile::Profile]) -> Result<Report> {
+/// Validates a file, checks it against the profiles of `options` and verifies its embedded
+/// signature.
+pub fn validate_file_with(path: &Path, options: &Options<'_>) -> Result<Report> {
+    let profiles = &options.profiles;
     let document = read_json(path)?;
     let mut report = validate_value(&document).map_err(|failure| match failure {
         Failure::Unsupported(reason) => Error::NotAnSbom {
@@ -85,6 +99,17 @@ pub fn validate_file_with(path: &Path, profiles: &[&profile::Profile]) -> Result
             })?
             .family;
         report.missing = profile::check(&document, family, profiles);
+    }
+    match crate::jsf::verify(&document, options.key) {
+        Ok(Some(verified)) => report.signature = Some(verified),
+        Ok(None) if options.key.is_some() => report.problems.push(Problem::new(
+            "/signature",
+            "no JSF signature, but --key was given",
+        )),
+        Ok(None) => {}
+        Err(reason) => report
+            .problems
+            .push(Problem::new("/signature", format!("JSF: {reason}"))),
     }
     Ok(report)
 }
@@ -124,6 +149,7 @@ pub(crate) fn validate_value(document: &Value) -> std::result::Result<Report, Fa
         format: format.label(),
         problems,
         missing: Vec::new(),
+        signature: None,
     })
 }
 
