@@ -56,29 +56,55 @@ pub struct BenchArgs {
     advisory_db: Option<PathBuf>,
 }
 
-/// The generated workspaces.
+/// The benchmarked workspaces: two generated ones and three published applications.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Which {
     /// One package, ~40 direct dependencies, ~200 packages in all.
     Single,
     /// ~20 members, ~1000 packages in all.
     Workspace,
+    /// ripgrep, as published on crates.io (~30 built crates).
+    Ripgrep,
+    /// cargo itself, as published (~330 built crates).
+    Cargo,
+    /// nushell (`nu`), as published (~560 built crates).
+    Nushell,
 }
+
+/// Every workspace, in the order the report lists them.
+const ALL: [Which; 5] = [
+    Which::Single,
+    Which::Workspace,
+    Which::Ripgrep,
+    Which::Cargo,
+    Which::Nushell,
+];
 
 impl Which {
     fn name(self) -> &'static str {
         match self {
             Which::Single => "single",
             Which::Workspace => "workspace",
+            Which::Ripgrep => "ripgrep",
+            Which::Cargo => "cargo",
+            Which::Nushell => "nushell",
         }
     }
 
-    /// The goal for the median wall time of `cargo sbom` over that of `cargo metadata`.
-    fn goal(self) -> f64 {
+    /// The published crate and exact version of an application.
+    fn published(self) -> Option<(&'static str, &'static str)> {
         match self {
-            Which::Single => 1.10,
-            Which::Workspace => 1.15,
+            Which::Single | Which::Workspace => None,
+            Which::Ripgrep => Some(("ripgrep", "15.2.0")),
+            Which::Cargo => Some(("cargo", "0.100.0")),
+            Which::Nushell => Some(("nu", "0.116.1")),
         }
+    }
+
+    /// The goal for the median wall time of `cargo sbom` (SHA-512 hashing on) over that of
+    /// `cargo metadata`.
+    fn goal(self) -> f64 {
+        1.10
     }
 }
 
@@ -255,6 +281,8 @@ enum Tool {
     Metadata,
     /// `cargo sbom`.
     Sbom,
+    /// `cargo sbom` with `CARGO_SBOM_NO_CRATE_HASHES`: what the SHA-512 hashing costs.
+    SbomNoHashes,
     /// `cargo attest check`.
     Check,
     /// `cargo audit`, a peer of the check.
@@ -269,6 +297,7 @@ impl Tool {
         match self {
             Tool::Metadata => "cargo metadata",
             Tool::Sbom => "cargo sbom",
+            Tool::SbomNoHashes => "cargo sbom, no hash",
             Tool::Check => "cargo attest check",
             Tool::Audit => "cargo audit (peer)",
             Tool::Deny => "cargo deny (peer)",
@@ -280,6 +309,7 @@ impl Tool {
         match self {
             Tool::Metadata => "metadata",
             Tool::Sbom => "sbom",
+            Tool::SbomNoHashes => "sbom-nohash",
             Tool::Check => "check",
             Tool::Audit => "audit",
             Tool::Deny => "deny",
@@ -293,7 +323,7 @@ impl Tool {
     /// Whether a run completed: the policy tools exit non-zero when they have findings.
     fn accepts(self, status: ExitStatus, stdout: &[u8], stderr: &[u8]) -> bool {
         match self {
-            Tool::Metadata | Tool::Sbom => status.success(),
+            Tool::Metadata | Tool::Sbom | Tool::SbomNoHashes => status.success(),
             // 1: deny findings; 2: usage, configuration or input error.
             Tool::Check => matches!(status.code(), Some(0 | 1)),
             // 1 both for vulnerabilities and for errors; only the former follow the scan.
@@ -384,7 +414,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 
     let selected: Vec<Which> = match args.only {
         Some(which) => vec![which],
-        None => vec![Which::Single, Which::Workspace],
+        None => ALL.to_vec(),
     };
     let mut manifests = Vec::new();
     for &which in &selected {
@@ -615,7 +645,7 @@ fn outcome(tool: Tool, measured: &Measured, check_report: &Path) -> String {
             (!lines.is_empty()).then(|| lines.join("; "))
         }
         Tool::Deny => deny_summary(&measured.stdout),
-        Tool::Metadata | Tool::Sbom => None,
+        Tool::Metadata | Tool::Sbom | Tool::SbomNoHashes => None,
     };
     let code = measured
         .status
@@ -628,8 +658,11 @@ fn outcome(tool: Tool, measured: &Measured, check_report: &Path) -> String {
 }
 
 /// Writes the workspace's manifests and sources; an existing tree from another crate list is
-/// removed first, so that its lockfile is regenerated.
+/// removed first, so that its lockfile is regenerated. An application is fetched instead.
 fn generate(which: Which, dir: &Path) -> Result<()> {
+    if let Some((name, version)) = which.published() {
+        return fetch_application(name, version, dir);
+    }
     let files = match which {
         Which::Single => vec![
             (
@@ -639,6 +672,7 @@ fn generate(which: Which, dir: &Path) -> Result<()> {
             (PathBuf::from("src/lib.rs"), lib_rs()),
         ],
         Which::Workspace => workspace_files(),
+        Which::Ripgrep | Which::Cargo | Which::Nushell => Vec::new(),
     };
     let mut stamp = String::new();
     for (path, text) in &files {
@@ -657,6 +691,95 @@ fn generate(which: Which, dir: &Path) -> Result<()> {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    std::fs::write(&stamp_path, stamp)?;
+    Ok(())
+}
+
+/// A published application, as its users get it from crates.io: a scratch package depending on
+/// `NAME = "=VERSION"` has cargo download its `.crate` (network, once; cargo checks it against
+/// the index), which is unpacked to `dir` (with the `Cargo.lock` it was published with) and made
+/// a workspace of its own.
+fn fetch_application(name: &str, version: &str, dir: &Path) -> Result<()> {
+    let stamp = format!("{name}@{version}\n");
+    let stamp_path = dir.join(".xtask-stamp");
+    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        return Ok(());
+    }
+    let scratch = dir.with_extension("fetch");
+    std::fs::create_dir_all(scratch.join("src"))?;
+    std::fs::write(
+        scratch.join("Cargo.toml"),
+        format!(
+            "# Generated by `cargo xtask bench`: downloads {name} {version}.\n[package]\n\
+             name = \"bench-fetch\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{name} = \"={version}\"\n\n[workspace]\n"
+        ),
+    )?;
+    std::fs::write(scratch.join("src/lib.rs"), lib_rs())?;
+    eprintln!("==> fetching {name} {version} from crates.io");
+    let status = Command::new(cargo())
+        .args(["fetch", "--quiet"])
+        .current_dir(&scratch)
+        .status()?;
+    ensure!(
+        status.success(),
+        "cargo fetch failed in {}",
+        scratch.display()
+    );
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|h| h.join(".cargo")))
+        .context("no Cargo home")?;
+    let file_name = format!("{name}-{version}.crate");
+    let cache = home.join("registry").join("cache");
+    let archive = std::fs::read_dir(&cache)
+        .with_context(|| format!("reading {}", cache.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path().join(&file_name)))
+        .find(|p| p.is_file())
+        .with_context(|| format!("{file_name} is not in {}", cache.display()))?;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)?;
+    // The archive holds one directory, `NAME-VERSION/`; its content becomes `dir`.
+    let prefix = format!("{name}-{version}");
+    let mut entries =
+        tar::Archive::new(flate2::read::GzDecoder::new(std::fs::File::open(&archive)?));
+    for entry in entries.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.into_owned();
+        let relative = path
+            .strip_prefix(&prefix)
+            .ok()
+            .filter(|r| {
+                r.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+            })
+            .with_context(|| {
+                format!(
+                    "{}: {} is outside {prefix}/",
+                    archive.display(),
+                    path.display()
+                )
+            })?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let to = dir.join(relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        entry
+            .unpack(&to)
+            .with_context(|| format!("unpacking {}", to.display()))?;
+    }
+    // Not a member of the enclosing cargo-sbom workspace.
+    let manifest = dir.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest)?;
+    if !text.lines().any(|l| l.trim() == "[workspace]") {
+        text.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, text)?;
     }
     std::fs::write(&stamp_path, stamp)?;
     Ok(())
@@ -786,7 +909,21 @@ fn commands(
     if workspace {
         sbom.arg("--workspace");
     }
-    let mut commands = vec![(Tool::Metadata, metadata), (Tool::Sbom, sbom)];
+    let mut no_hashes = tool(&setup.sbom);
+    no_hashes
+        .env("CARGO_SBOM_NO_CRATE_HASHES", "1")
+        .args(["sbom", "--offline", "--manifest-path"])
+        .arg(manifest)
+        .arg("-o")
+        .arg(bench_dir.join(format!("{}.nohash.cdx.json", which.name())));
+    if workspace {
+        no_hashes.arg("--workspace");
+    }
+    let mut commands = vec![
+        (Tool::Metadata, metadata),
+        (Tool::Sbom, sbom),
+        (Tool::SbomNoHashes, no_hashes),
+    ];
     let Some(check_setup) = &setup.check else {
         return Ok(commands);
     };
@@ -866,6 +1003,7 @@ fn measure_workspace(
         match tool {
             Tool::Metadata => packages = Some(count_packages(&warm.stdout)?),
             Tool::Sbom => components = count_components(&warm.stderr),
+            Tool::SbomNoHashes => {}
             Tool::Check | Tool::Audit | Tool::Deny => {
                 outcomes.push((tool, outcome(tool, &warm, &check_report(which, bench_dir))))
             }
@@ -1057,6 +1195,7 @@ impl Report {
                     CHECK_GOAL_OVERHEAD.as_secs_f64() * 1000.0,
                     verdict(overhead <= CHECK_GOAL_OVERHEAD.as_secs_f64())
                 ),
+                Tool::SbomNoHashes => "without the SHA-512 hashing, no goal".to_owned(),
                 _ => "peer, no goal".to_owned(),
             };
             lines.push(format!(
