@@ -120,12 +120,14 @@ pub struct EarlyLockfile {
     pub checksums: std::result::Result<crate::lockfile::Checksums, String>,
     /// Whether hashing the cached `.crate` files found one that differs from its checksum.
     pub crate_hashing: Result<()>,
+    /// The workspace's files hashed ahead of time ([`crate::source_tree::FileHashes`]).
+    pub files: crate::source_tree::FileHashes,
 }
 
 impl EarlyLockfile {
     /// Reads the nearest `Cargo.lock` above the manifest (the workspace root's, in the usual
     /// layouts).
-    fn read(manifest_path: Option<&Path>) -> Option<Self> {
+    fn read(manifest_path: Option<&Path>, stop: &std::sync::atomic::AtomicBool) -> Option<Self> {
         let start = match manifest_path {
             Some(path) => std::path::absolute(path).ok()?.parent()?.to_owned(),
             None => std::env::current_dir().ok()?,
@@ -144,11 +146,16 @@ impl EarlyLockfile {
             }
             _ => Ok(()),
         };
+        let files = path
+            .parent()
+            .map(|root| crate::source_tree::FileHashes::prehash(root, stop))
+            .unwrap_or_default();
         Some(Self {
             path,
             text,
             checksums,
             crate_hashing,
+            files,
         })
     }
 }
@@ -179,14 +186,18 @@ pub fn run_cargo(
     network: CargoNetwork,
     targets: &[String],
 ) -> Result<CargoOutput> {
+    // Set when cargo is done: the source files not hashed by then are hashed when needed.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let host = scope.spawn(host_platform);
-        let lockfile = scope.spawn(|| EarlyLockfile::read(manifest_path));
+        let lockfile = scope.spawn(|| EarlyLockfile::read(manifest_path, &stop));
         let target_queries: Vec<_> = targets
             .iter()
             .map(|triple| (triple.clone(), scope.spawn(move || target_platform(triple))))
             .collect();
-        let metadata_json = cargo_metadata(manifest_path, network)?;
+        let metadata = cargo_metadata(manifest_path, network);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let metadata_json = metadata?;
         let host = join(host)?;
         let targets = target_queries
             .into_iter()

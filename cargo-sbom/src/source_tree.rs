@@ -14,7 +14,9 @@
 //! ```
 //! (nested packages must also be left out when there are any).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::digest::{Digests, DigestsHasher, Sha256Hex};
 
@@ -25,14 +27,60 @@ pub const METHOD: &str = "cargo-sbom-source-v1";
 /// source (a mistaken path, a home directory), and gets no digest.
 const MAX_FILES: usize = 100_000;
 
-/// The digests of the package source in `dir` ([`METHOD`]); `None` when it cannot be read.
-pub fn digests(dir: &Path) -> Option<Digests> {
+/// The SHA-256 of files hashed ahead of time, by absolute path: the workspace's files are
+/// hashed while `cargo metadata` runs ([`FileHashes::prehash`]), on the core it leaves idle.
+#[derive(Debug, Default)]
+pub struct FileHashes(HashMap<PathBuf, Sha256Hex>);
+
+impl FileHashes {
+    /// Hashes the files below `root` that a package source may hold (not hidden entries, not
+    /// `target` directories; nested packages included, since members are nested packages),
+    /// until `stop` is set or [`MAX_FILES`] are hashed: what is left is hashed when needed.
+    pub fn prehash(root: &Path, stop: &AtomicBool) -> Self {
+        let mut hashes = HashMap::new();
+        let mut pending = vec![root.to_owned()];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if stop.load(Ordering::Relaxed) || hashes.len() >= MAX_FILES {
+                    return Self(hashes);
+                }
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = entry.path();
+                match kind(&entry) {
+                    Some(Kind::Directory) if name != "target" => pending.push(path),
+                    Some(Kind::File) => {
+                        if let Ok(digest) = Sha256Hex::of_file(&path) {
+                            hashes.insert(path, digest);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Self(hashes)
+    }
+}
+
+/// The digests of the package source in `dir` ([`METHOD`]), with the file hashes `known`
+/// ahead of time; `None` when it cannot be read.
+pub fn digests(dir: &Path, known: &FileHashes) -> Option<Digests> {
     let mut files = Vec::new();
     collect(dir, "", true, &mut files)?;
     files.sort_unstable();
     let mut hasher = DigestsHasher::default();
     for path in &files {
-        let digest = Sha256Hex::of_file(&dir.join(path)).ok()?;
+        let file = dir.join(path);
+        let digest = match known.0.get(&file) {
+            Some(digest) => digest.clone(),
+            None => Sha256Hex::of_file(&file).ok()?,
+        };
         hasher.update(format!("{digest}  {path}\n").as_bytes());
     }
     Some(hasher.finish())
@@ -48,22 +96,44 @@ fn collect(dir: &Path, prefix: &str, top: bool, files: &mut Vec<String>) -> Opti
         if name.starts_with('.') {
             continue;
         }
-        let path = entry.path();
-        // Follows symbolic links, as `cargo package` does.
-        let metadata = std::fs::metadata(&path).ok()?;
         let relative = format!("{prefix}{name}");
-        if metadata.is_dir() {
-            if name != "target" {
-                collect(&path, &format!("{relative}/"), false, files)?;
+        match kind(&entry)? {
+            Kind::Directory if name != "target" => {
+                collect(&entry.path(), &format!("{relative}/"), false, files)?;
             }
-        } else if metadata.is_file() {
-            if files.len() >= MAX_FILES {
-                return None;
+            Kind::File => {
+                if files.len() >= MAX_FILES {
+                    return None;
+                }
+                files.push(relative);
             }
-            files.push(relative);
+            Kind::Directory | Kind::Other => {}
         }
     }
     Some(())
+}
+
+/// What a directory entry is.
+enum Kind {
+    Directory,
+    File,
+    Other,
+}
+
+/// The kind of an entry, from the directory listing itself; a symbolic link is followed, as
+/// `cargo package` does. `None` when it cannot be read.
+fn kind(entry: &std::fs::DirEntry) -> Option<Kind> {
+    let mut file_type = entry.file_type().ok()?;
+    if file_type.is_symlink() {
+        file_type = std::fs::metadata(entry.path()).ok()?.file_type();
+    }
+    Some(if file_type.is_dir() {
+        Kind::Directory
+    } else if file_type.is_file() {
+        Kind::File
+    } else {
+        Kind::Other
+    })
 }
 
 #[cfg(test)]
@@ -77,7 +147,8 @@ mod tests {
         std::fs::write(root.join("Cargo.toml"), "[package]\n").unwrap();
         std::fs::create_dir_all(root.join("src")).unwrap();
         std::fs::write(root.join("src/lib.rs"), "fn f() {}\n").unwrap();
-        let before = digests(root).unwrap();
+        let none = FileHashes::default();
+        let before = digests(root, &none).unwrap();
         // Left out: hidden entries, target directories, nested packages.
         std::fs::create_dir_all(root.join("target/debug")).unwrap();
         std::fs::write(root.join("target/debug/x"), "x").unwrap();
@@ -85,7 +156,17 @@ mod tests {
         std::fs::write(root.join(".git/HEAD"), "x").unwrap();
         std::fs::create_dir_all(root.join("inner")).unwrap();
         std::fs::write(root.join("inner/Cargo.toml"), "[package]\n").unwrap();
-        assert_eq!(digests(root).unwrap(), before);
+        assert_eq!(digests(root, &none).unwrap(), before);
+        // Hashed ahead of time, the same digests.
+        let known = FileHashes::prehash(root, &AtomicBool::new(false));
+        assert!(known.0.contains_key(&root.join("src/lib.rs")));
+        assert!(!known.0.keys().any(|p| p.starts_with(root.join("target"))));
+        assert_eq!(digests(root, &known).unwrap(), before);
+        assert!(
+            FileHashes::prehash(root, &AtomicBool::new(true))
+                .0
+                .is_empty()
+        );
         let listing = format!(
             "{}  Cargo.toml\n{}  src/lib.rs\n",
             Sha256Hex::digest(b"[package]\n"),
@@ -93,7 +174,22 @@ mod tests {
         );
         assert_eq!(before, Digests::of_bytes(listing.as_bytes()));
         std::fs::write(root.join("src/lib.rs"), "fn g() {}\n").unwrap();
-        assert_ne!(digests(root).unwrap(), before);
-        assert!(digests(&root.join("missing")).is_none());
+        assert_ne!(digests(root, &none).unwrap(), before);
+        assert!(digests(&root.join("missing"), &none).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("real.rs"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("real.rs"), root.join("link.rs")).unwrap();
+        let listing = format!("{0}  link.rs\n{0}  real.rs\n", Sha256Hex::digest(b"x"));
+        let expected = Digests::of_bytes(listing.as_bytes());
+        assert_eq!(digests(root, &FileHashes::default()).unwrap(), expected);
+        let known = FileHashes::prehash(root, &AtomicBool::new(false));
+        assert_eq!(known.0.len(), 2);
+        assert_eq!(digests(root, &known).unwrap(), expected);
     }
 }

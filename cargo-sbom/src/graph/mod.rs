@@ -111,6 +111,8 @@ pub struct Workspace {
     sbom_config: (Option<SbomSection>, Option<SbomSection>),
     /// Source-tree digests of local and git packages, computed once per package.
     source_digests: Mutex<HashMap<PackageId, Option<Digests>>>,
+    /// The workspace's files hashed while cargo ran.
+    file_hashes: crate::source_tree::FileHashes,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -168,10 +170,12 @@ impl Workspace {
         let lockfile_updated = early.as_ref().map(|early| {
             std::fs::read_to_string(&lockfile_path).map_or(true, |now| now != early.text)
         });
+        let mut file_hashes = crate::source_tree::FileHashes::default();
         let mut checksums = match early {
             // The early parse counts only if cargo left that very file as it was.
             Some(early) if lockfile_updated == Some(false) => {
                 early.crate_hashing?;
+                file_hashes = early.files;
                 early.checksums.map_err(|reason| Error::Lockfile {
                     path: lockfile_path.clone(),
                     reason,
@@ -209,6 +213,7 @@ impl Workspace {
             lockfile_updated,
             sbom_config: (from_attest_toml, from_workspace),
             source_digests: Mutex::new(HashMap::new()),
+            file_hashes,
         })
     }
 
@@ -217,7 +222,7 @@ impl Workspace {
         if let Some(known) = self.source_digests.lock().ok()?.get(id) {
             return known.clone();
         }
-        let digests = crate::source_tree::digests(dir);
+        let digests = crate::source_tree::digests(dir, &self.file_hashes);
         if let Ok(mut known) = self.source_digests.lock() {
             known.insert(id.clone(), digests.clone());
         }
