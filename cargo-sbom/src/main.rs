@@ -352,6 +352,30 @@ fn verbose_summary(args: &GenerateArgs, graph: &cargo_sbom::ResolvedGraph) {
         graph.edges().len(),
         graph.target
     );
+    // The known gap of the profiles' SHA-512: registry crates whose file is not cached.
+    let registry: Vec<&cargo_sbom::Component> = graph
+        .components()
+        .iter()
+        .filter(|c| !c.digests_of_source())
+        .collect();
+    let missing: Vec<String> = registry
+        .iter()
+        .filter(|c| c.digests.is_none())
+        .map(|c| format!("{} {}", c.name, c.version))
+        .collect();
+    eprintln!(
+        "    Hashed {} of {} registry crates (SHA-512 of the cached .crate, checked against Cargo.lock){}",
+        registry.len() - missing.len(),
+        registry.len(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; not in Cargo's cache, SHA-256 from Cargo.lock only: {}",
+                missing.join(", ")
+            )
+        }
+    );
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Error> {

@@ -410,3 +410,68 @@ pub fn check(
     let facts = (family.facts)(document);
     profiles.iter().flat_map(|p| p.check(&facts)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A registry crate whose `.crate` was not cached keeps the lockfile's SHA-256 only: the
+    /// BSI profile names it, the others are content.
+    #[test]
+    fn a_crate_without_sha512_is_named_by_bsi() {
+        let component = |name: &str, sha512: bool| {
+            let mut hashes = vec![json!({"alg": "SHA-256", "content": "ab".repeat(32)})];
+            if sha512 {
+                hashes.insert(0, json!({"alg": "SHA-512", "content": "cd".repeat(64)}));
+            }
+            json!({
+                "type": "library", "bom-ref": format!("pkg:cargo/{name}@1.0.0"), "name": name,
+                "version": "1.0.0", "purl": format!("pkg:cargo/{name}@1.0.0"),
+                "supplier": {"name": "crates.io", "url": ["https://crates.io"]},
+                "hashes": hashes,
+                "licenses": [{"expression": "MIT", "acknowledgement": "concluded"}],
+                "externalReferences": [{"type": "distribution", "url": "https://crates.io/x", "hashes": hashes}],
+                "properties": [
+                    {"name": "bsi:component:filename", "value": format!("{name}-1.0.0.crate")},
+                    {"name": "bsi:component:executable", "value": "non-executable"},
+                    {"name": "bsi:component:archive", "value": "archive"},
+                    {"name": "bsi:component:structured", "value": "structured"}
+                ]
+            })
+        };
+        let document = json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+            "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+            "metadata": {
+                "timestamp": "2024-05-01T12:00:00Z",
+                "authors": [{"name": "Acme", "email": "sbom@acme.example"}],
+                "component": {
+                    "type": "application", "bom-ref": "root", "name": "root", "version": "1",
+                    "purl": "pkg:cargo/root@1", "supplier": {"name": "Acme"}
+                }
+            },
+            "components": [component("cached", true), component("uncached", false)],
+            "dependencies": [
+                {"ref": "root", "dependsOn": ["pkg:cargo/cached@1.0.0", "pkg:cargo/uncached@1.0.0"]},
+                {"ref": "pkg:cargo/cached@1.0.0", "dependsOn": []},
+                {"ref": "pkg:cargo/uncached@1.0.0", "dependsOn": []}
+            ],
+            "compositions": [{"aggregate": "complete", "dependencies": ["root", "pkg:cargo/cached@1.0.0", "pkg:cargo/uncached@1.0.0"]}]
+        });
+        let family = &crate::format::cyclonedx::FORMAT;
+        let bsi = check(
+            &document,
+            family,
+            &[Profile::by_id("bsi-tr-03183-2").unwrap()],
+        );
+        let sha512: Vec<&Missing> = bsi
+            .iter()
+            .filter(|m| m.message.contains("SHA-512"))
+            .collect();
+        assert_eq!(sha512.len(), 1, "{bsi:?}");
+        assert!(sha512[0].location.contains("uncached"), "{bsi:?}");
+        let ntia = check(&document, family, &[Profile::by_id("ntia").unwrap()]);
+        assert!(ntia.is_empty(), "{ntia:?}");
+    }
+}
