@@ -141,10 +141,12 @@ pub fn to_json_with_content_uuid<T: serde::Serialize>(value: &T, marker: &str) -
     bytes
 }
 
+/// The first occurrence of `needle` (the serialised JSON is UTF-8: `str`'s substring search,
+/// linear, rather than a comparison at every byte).
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    let haystack = std::str::from_utf8(haystack).ok()?;
+    let needle = std::str::from_utf8(needle).ok()?;
+    haystack.find(needle)
 }
 
 /// Serialises to pretty JSON with a trailing newline.

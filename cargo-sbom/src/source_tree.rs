@@ -35,7 +35,7 @@ pub struct FileHashes(HashMap<PathBuf, Sha256Hex>);
 impl FileHashes {
     /// Hashes the files below `root` that a package source may hold (not hidden entries, not
     /// `target` directories; nested packages included, since members are nested packages),
-    /// until `stop` is set or [`MAX_FILES`] are hashed: what is left is hashed when needed.
+    /// until `stop` is set or 100,000 files are hashed: what is left is hashed when needed.
     pub fn prehash(root: &Path, stop: &AtomicBool) -> Self {
         let mut hashes = HashMap::new();
         let mut pending = vec![root.to_owned()];

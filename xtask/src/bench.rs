@@ -2,7 +2,9 @@
 //! with `--check`, the policy gate `cargo attest check` as well (and cargo-audit and cargo-deny,
 //! when installed, as peers).
 //!
-//! Two workspaces are generated under `target/bench/` from the pinned crate lists below:
+//! Three published applications (ripgrep, cargo, nushell: [`Which::published`]) are fetched
+//! from crates.io once (a scratch package has cargo download the `.crate`, which is unpacked with
+//! the `Cargo.lock` it was published with). Two workspaces are generated under `target/bench/` from the pinned crate lists below:
 //! "single", one package whose ~40 direct dependencies resolve to ~200 packages, and
 //! "workspace", ~20 members over a longer list, ~1000 packages. Their lockfiles are generated
 //! and the crates fetched once (network); every timed run is `--offline`. The release builds of

@@ -1,9 +1,10 @@
 //! The project's own tasks, run as `cargo xtask TASK` (an alias in `.cargo/config.toml`).
 //!
-//! * `cargo xtask bench [--runs N] [--only single|workspace] [--check --advisory-db PATH]`:
-//!   times `cargo sbom` (and with `--check`, `cargo attest check`, with cargo-audit and
-//!   cargo-deny as peers when installed) against their floor, `cargo metadata`, on two generated
-//!   workspaces (see `bench.rs`).
+//! * `cargo xtask bench [--runs N] [--only WORKSPACE] [--check --advisory-db PATH]`:
+//!   times `cargo sbom` (with and without its SHA-512 hashing; with `--check`, `cargo attest
+//!   check`, with cargo-audit and cargo-deny as peers when installed) against their floor,
+//!   `cargo metadata`, on two generated workspaces and three published applications (see
+//!   `bench.rs`).
 //! * `cargo xtask ci`: the cargo steps of `.ci/run` (see `ci.rs`).
 //! * `cargo xtask docs`: writes the rule reference `docs/rules/` from the rule registry (the
 //!   test that checks it, run in writing mode).
