@@ -147,12 +147,13 @@ impl Fixture {
         for dir in ["workspace", "outside-crate", "vendored-itoa", "gitdep"] {
             copy_dir(&fixtures_dir().join(dir), &base.join(dir));
         }
-        let git_dir = base.join("gitdep");
-        let git_commit = make_git_repo(&git_dir);
+        let GitDependency {
+            url,
+            commit: git_commit,
+        } = git_dependency_repo(&base.join("gitdep"));
         let workspace = base.join("workspace");
         let manifest = workspace.join("app/Cargo.toml");
         let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
-        let url = format!("file://{}", git_dir.display());
         assert!(
             text.contains("# @GITDEP@"),
             "app/Cargo.toml lost its # @GITDEP@ marker"
@@ -350,6 +351,36 @@ pub fn make_git_repo(dir: &Path) -> String {
     git_in(dir, &["add", "-A"]);
     git_in(dir, &["commit", "-q", "-m", "gitdep fixture"]);
     git_in(dir, &["rev-parse", "HEAD"])
+}
+
+/// A fixture directory made a git repository, for a `git = "file://…"` dependency.
+#[derive(Clone, Debug)]
+pub struct GitDependency {
+    /// The `file://` URL of the repository.
+    pub url: String,
+    /// Its one commit.
+    pub commit: String,
+}
+
+/// Makes `dir` a git repository ([`make_git_repo`]) and moves it to `DIR-COMMIT`. Cargo keys
+/// its git cache by URL and, with `--offline`, resolves a branch from that cache: under a URL
+/// that stayed the same while the fixture's files changed, a kept `CARGO_HOME` would give the
+/// commit of an earlier run. A URL naming the commit cannot be stale.
+pub fn git_dependency_repo(dir: &Path) -> GitDependency {
+    let commit = make_git_repo(dir);
+    let name = dir
+        .file_name()
+        .expect("a named fixture directory")
+        .to_string_lossy();
+    let moved = dir.with_file_name(format!("{name}-{}", &commit[..12]));
+    if moved.exists() {
+        std::fs::remove_dir_all(&moved).expect("remove an earlier copy of the repository");
+    }
+    std::fs::rename(dir, &moved).expect("move the git repository");
+    GitDependency {
+        url: format!("file://{}", moved.display()),
+        commit,
+    }
 }
 
 /// Where a package comes from, as far as the tests compare packages.
@@ -716,17 +747,17 @@ pub enum GitPin {
 /// A copy of `fixtures/policy-deny` (the workspace, `outside/` and `gitdep/`) in `dir`, with
 /// `gitdep/` made a git repository, the `# @GITDEP@` line of `app/Cargo.toml` replaced as `pin`
 /// says, and the git package added to the copied lockfile with `cargo fetch` (offline first).
-/// Returns the workspace root and the git commit.
-pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
+/// Returns the workspace root and the git repository ([`git_dependency_repo`]).
+pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, GitDependency) {
     let source = fixtures_dir().join("policy-deny");
     for sub in ["workspace", "outside", "gitdep"] {
         copy_dir(&source.join(sub), &dir.join(sub));
     }
-    let commit = make_git_repo(&dir.join("gitdep"));
+    let git = git_dependency_repo(&dir.join("gitdep"));
     let workspace = dir.join("workspace");
     let manifest = workspace.join("app/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
-    let url = format!("file://{}", dir.join("gitdep").display());
+    let GitDependency { url, commit } = &git;
     let line = match pin {
         GitPin::DefaultBranch => format!("gitdep = {{ git = \"{url}\" }}"),
         GitPin::Rev => format!("gitdep = {{ git = \"{url}\", rev = \"{commit}\" }}"),
@@ -737,7 +768,7 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, String) {
     );
     std::fs::write(&manifest, text.replace("# @GITDEP@", &line)).expect("write app/Cargo.toml");
     fetch_crates(&workspace);
-    (workspace, commit)
+    (workspace, git)
 }
 
 /// Makes sure every crate the lockfile of the workspace at `dir` names is in cargo's cache, for

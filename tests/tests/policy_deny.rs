@@ -10,13 +10,13 @@ use cargo_attest::attest_toml;
 use cargo_attest::policy::rules::{bans, licenses, sources};
 use cargo_attest::policy::{self, Finding, Location, PolicyOptions, RuleDef, Severity};
 use cargo_sbom::{CargoNetwork, PackageSelection, ResolveOptions, ResolvedGraph, Workspace};
-use integration_tests::{GitPin, policy_deny_fixture, scratch_dir};
+use integration_tests::{GitDependency, GitPin, policy_deny_fixture, scratch_dir};
 use sha2::{Digest, Sha256};
 
 /// One loaded copy of the fixture.
 struct Loaded {
     root: PathBuf,
-    commit: String,
+    git: GitDependency,
     workspace: Workspace,
     graph: ResolvedGraph,
 }
@@ -30,7 +30,7 @@ fn loaded(pin: GitPin) -> &'static Loaded {
         GitPin::Rev => (&PINNED, "pinned"),
     };
     cell.get_or_init(|| {
-        let (root, commit) = policy_deny_fixture(&scratch_dir().join(name), pin);
+        let (root, git) = policy_deny_fixture(&scratch_dir().join(name), pin);
         let workspace = Workspace::load(
             Some(&root.join("Cargo.toml")),
             CargoNetwork {
@@ -50,7 +50,7 @@ fn loaded(pin: GitPin) -> &'static Loaded {
             .expect("resolve the graph");
         Loaded {
             root,
-            commit,
+            git,
             workspace,
             graph,
         }
@@ -470,7 +470,7 @@ fn sources_failing_defaults() {
         ))
     );
     assert!(
-        unpinned.fix.contains(&loaded.commit),
+        unpinned.fix.contains(&loaded.git.commit),
         "the fix names the locked commit: {}",
         unpinned.fix
     );
@@ -516,15 +516,7 @@ path-outside-workspace = "deny"
 #[test]
 fn sources_passing_config_with_a_pinned_allowed_git_dependency() {
     let loaded = loaded(GitPin::Rev);
-    let url = format!(
-        "file://{}",
-        loaded
-            .root
-            .parent()
-            .expect("fixture base")
-            .join("gitdep")
-            .display()
-    );
+    let url = &loaded.git.url;
     let config = format!(
         "[sources]\nallow-git = [\"{url}\"]\nrequire-git-rev = true\npath-outside-workspace = \"allow\"\n"
     );
@@ -650,15 +642,7 @@ fn cli_check_fails_and_passes_with_the_configuration() {
     assert_eq!(wildcard["line"], app_line(loaded, "cfg-if"));
 
     // Warnings only: exit 0.
-    let url = format!(
-        "file://{}",
-        loaded
-            .root
-            .parent()
-            .expect("fixture base")
-            .join("gitdep")
-            .display()
-    );
+    let url = &loaded.git.url;
     let passing = format!(
         "[bans]\nwildcards = \"warn\"\n[sources]\nallow-git = [\"{url}\"]\nrequire-git-rev = false\n"
     );
