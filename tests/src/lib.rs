@@ -147,26 +147,16 @@ impl Fixture {
         for dir in ["workspace", "outside-crate", "vendored-itoa", "gitdep"] {
             copy_dir(&fixtures_dir().join(dir), &base.join(dir));
         }
-        let GitDependency {
-            url,
-            commit: git_commit,
-        } = git_dependency_repo(&base.join("gitdep"));
+        let git = git_dependency_repo(&base.join("gitdep"));
         let workspace = base.join("workspace");
-        let manifest = workspace.join("app/Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
-        assert!(
-            text.contains("# @GITDEP@"),
-            "app/Cargo.toml lost its # @GITDEP@ marker"
-        );
-        let text = text.replace("# @GITDEP@", &format!("gitdep = {{ git = \"{url}\" }}"));
-        std::fs::write(&manifest, text).expect("write app/Cargo.toml");
+        git.declare_in(&workspace.join("app/Cargo.toml"), GitPin::DefaultBranch);
         // Add the git package to the copied lockfile; the registry packages stay as committed.
         fetch_crates(&workspace);
         let host = host_triple();
         Fixture {
             base: base.to_owned(),
             workspace,
-            git_commit,
+            git_commit: git.commit,
             host,
         }
     }
@@ -360,6 +350,25 @@ pub struct GitDependency {
     pub url: String,
     /// Its one commit.
     pub commit: String,
+}
+
+impl GitDependency {
+    /// Replaces the `# @GITDEP@` line of `manifest` with the `gitdep` dependency on this
+    /// repository, pinned as `pin` says.
+    pub fn declare_in(&self, manifest: &Path, pin: GitPin) {
+        let Self { url, commit } = self;
+        let line = match pin {
+            GitPin::DefaultBranch => format!("gitdep = {{ git = \"{url}\" }}"),
+            GitPin::Rev => format!("gitdep = {{ git = \"{url}\", rev = \"{commit}\" }}"),
+        };
+        let text = std::fs::read_to_string(manifest).expect("read the manifest");
+        assert!(
+            text.contains("# @GITDEP@"),
+            "{} lost its # @GITDEP@ marker",
+            manifest.display()
+        );
+        std::fs::write(manifest, text.replace("# @GITDEP@", &line)).expect("write the manifest");
+    }
 }
 
 /// Makes `dir` a git repository ([`make_git_repo`]) and moves it to `DIR-COMMIT`. Cargo keys
@@ -755,18 +764,7 @@ pub fn policy_deny_fixture(dir: &Path, pin: GitPin) -> (PathBuf, GitDependency) 
     }
     let git = git_dependency_repo(&dir.join("gitdep"));
     let workspace = dir.join("workspace");
-    let manifest = workspace.join("app/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).expect("read app/Cargo.toml");
-    let GitDependency { url, commit } = &git;
-    let line = match pin {
-        GitPin::DefaultBranch => format!("gitdep = {{ git = \"{url}\" }}"),
-        GitPin::Rev => format!("gitdep = {{ git = \"{url}\", rev = \"{commit}\" }}"),
-    };
-    assert!(
-        text.contains("# @GITDEP@"),
-        "app/Cargo.toml lost its marker"
-    );
-    std::fs::write(&manifest, text.replace("# @GITDEP@", &line)).expect("write app/Cargo.toml");
+    git.declare_in(&workspace.join("app/Cargo.toml"), pin);
     fetch_crates(&workspace);
     (workspace, git)
 }
